@@ -1,0 +1,106 @@
+import http from 'node:http';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import express from 'express';
+import {
+  createErrorFormatter,
+  createHttpApp,
+  listen,
+  logUnexpectedErrors,
+  verifiedViewer,
+  type Logger,
+  type RunningServer,
+  type TokenService,
+  type Viewer,
+} from '@chirp/platform';
+import { offlineExplorer } from './explorer.js';
+
+export interface GatewayContext {
+  /** The caller's header, forwarded as is: each subgraph verifies it again itself. */
+  authorization: string | undefined;
+  viewer: Viewer | null;
+}
+
+export interface GatewayOptions {
+  supergraphSdl: string;
+  /** Overrides of the routing URLs composed into the supergraph, by subgraph name. */
+  subgraphUrls: Partial<Record<string, string>>;
+  host: string;
+  port: number;
+  logger: Logger;
+  tokens: TokenService;
+  exposeInternals: boolean;
+}
+
+class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if ('authorization' in context && context.authorization) {
+      request.http?.headers.set('authorization', context.authorization);
+    }
+  }
+}
+
+/** The routing URL of every subgraph named in the supergraph, with the configured overrides applied. */
+export function subgraphEndpoints(supergraphSdl: string, overrides: Partial<Record<string, string>>): Map<string, string> {
+  const endpoints = new Map<string, string>();
+  for (const match of supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]*)"\)/g)) {
+    const [, name, url] = match as unknown as [string, string, string];
+    endpoints.set(name, overrides[name] ?? url);
+  }
+  return endpoints;
+}
+
+/** Ready when every subgraph says it is ready. */
+async function checkSubgraphs(endpoints: Map<string, string>): Promise<void> {
+  await Promise.all(
+    [...endpoints].map(async ([name, url]) => {
+      const response = await fetch(new URL('/readyz', url), { signal: AbortSignal.timeout(2000) });
+      if (!response.ok) throw new Error(`subgraph ${name} is not ready (${response.status})`);
+    }),
+  );
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+  const endpoints = subgraphEndpoints(options.supergraphSdl, options.subgraphUrls);
+  const app = createHttpApp({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints) });
+  const httpServer = http.createServer(app);
+  const gateway = new ApolloGateway({
+    supergraphSdl: options.supergraphSdl,
+    buildService: ({ name, url }) => new IdentityForwardingDataSource({ url: endpoints.get(name) ?? url }),
+    logger: options.logger.child({ component: 'apollo-gateway' }),
+  });
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: true,
+    formatError: createErrorFormatter({ exposeInternals: options.exposeInternals }),
+    includeStacktraceInErrorResponses: options.exposeInternals,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      offlineExplorer(),
+      logUnexpectedErrors<GatewayContext>(options.logger),
+    ],
+  });
+  await apollo.start();
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const authorization = req.headers.authorization;
+        // Checked here too, so a bad token is refused once, clearly, before any planning.
+        return { authorization, viewer: await verifiedViewer(options.tokens, authorization) };
+      },
+    }),
+  );
+  const port = await listen(httpServer, options.host, options.port);
+  options.logger.info({ port, subgraphs: Object.fromEntries(endpoints) }, 'gateway listening');
+  return {
+    url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`,
+    port,
+    close: () => apollo.stop(),
+  };
+}
+
+export { loadGatewayConfig, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from './config.js';

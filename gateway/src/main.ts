@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { TokenService, createLogger, stopOnSignals } from '@chirp/platform';
+import { loadGatewayConfig } from './config.js';
+import { startGateway } from './gateway.js';
+
+const config = loadGatewayConfig();
+const logger = createLogger('gateway', config.logLevel);
+const server = await startGateway({
+  supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
+  subgraphUrls: config.subgraphUrls,
+  host: config.host,
+  port: config.port,
+  logger,
+  tokens: new TokenService(config.jwt),
+  exposeInternals: !config.isProduction,
+});
+stopOnSignals(logger, () => server.close());

@@ -1,0 +1,171 @@
+import { Kafka, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import {
+  deserializeEvent,
+  serializeEvent,
+  withRetries,
+  type EventBus,
+  type EventEnvelope,
+  type EventSubscription,
+  type SubscribeOptions,
+} from '../events.js';
+import type { Logger } from '../logger.js';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** Prepended to every topic and group name, so environments can share a cluster. */
+  topicPrefix: string;
+  partitions?: number;
+}
+
+const HANDLER_ATTEMPTS = 5;
+const GROUP_JOIN_TIMEOUT_MS = 60_000;
+
+/**
+ * The event bus on Apache Kafka (kafkajs). Topics are created explicitly with
+ * a fixed partition count; events are keyed so each key stays in order.
+ * A handler that keeps failing sends its event to `<topic>.dead-letter`
+ * rather than blocking its partition forever.
+ */
+export class KafkaEventBus implements EventBus {
+  private readonly kafka: Kafka;
+  private readonly admin: Admin;
+  private readonly producer: Producer;
+  private readonly consumers = new Set<Consumer>();
+  private readonly knownTopics = new Set<string>();
+  private connecting: Promise<void> | undefined;
+
+  constructor(
+    private readonly settings: KafkaSettings,
+    private readonly logger: Logger,
+  ) {
+    this.kafka = new Kafka({
+      clientId: settings.clientId,
+      brokers: settings.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: () => (entry) => this.log(entry),
+      retry: { retries: 8, initialRetryTime: 100 },
+    });
+    this.admin = this.kafka.admin();
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+  }
+
+  async publish(topic: string, events: readonly EventEnvelope[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.connect();
+    const name = await this.ensureTopic(topic);
+    await this.producer.send({
+      topic: name,
+      acks: -1,
+      messages: events.map((event) => ({
+        key: event.key,
+        value: serializeEvent(event),
+        headers: { 'event-type': event.type, 'event-id': event.id },
+      })),
+    });
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<EventSubscription> {
+    await this.connect();
+    const topics = await Promise.all(options.topics.map((topic) => this.ensureTopic(topic)));
+    const consumer = this.kafka.consumer({
+      groupId: this.prefixed(options.group),
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      rebalanceTimeout: 20_000,
+    });
+    this.consumers.add(consumer);
+    const joined = this.waitForGroupJoin(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ topic, message }) => {
+        if (!message.value) return;
+        await this.handle(options, this.unprefixed(topic), message.value.toString('utf8'));
+      },
+    });
+    await joined;
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.connect();
+    await this.admin.describeCluster();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.consumers].map((consumer) => consumer.disconnect()));
+    this.consumers.clear();
+    if (this.connecting) {
+      await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+      this.connecting = undefined;
+    }
+  }
+
+  private async handle(options: SubscribeOptions, topic: string, raw: string): Promise<void> {
+    let event: EventEnvelope;
+    try {
+      event = deserializeEvent(raw);
+    } catch (error) {
+      this.logger.error({ err: error, topic }, 'unreadable event skipped');
+      return;
+    }
+    try {
+      await withRetries(HANDLER_ATTEMPTS, 50, () => options.handler(event, topic));
+    } catch (error) {
+      this.logger.error({ err: error, topic, eventId: event.id, group: options.group }, 'event dead-lettered');
+      await this.publish(`${topic}.dead-letter`, [event]);
+    }
+  }
+
+  private connect(): Promise<void> {
+    this.connecting ??= Promise.all([this.admin.connect(), this.producer.connect()]).then(() => undefined);
+    return this.connecting;
+  }
+
+  private async ensureTopic(topic: string): Promise<string> {
+    const name = this.prefixed(topic);
+    if (this.knownTopics.has(name)) return name;
+    // createTopics answers false when the topic exists already: safe to call from every instance.
+    await this.admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: name, numPartitions: this.settings.partitions ?? 3 }],
+    });
+    this.knownTopics.add(name);
+    return name;
+  }
+
+  private waitForGroupJoin(consumer: Consumer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('Kafka consumer did not join its group in time')),
+        GROUP_JOIN_TIMEOUT_MS,
+      );
+      const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
+        clearTimeout(timer);
+        remove();
+        resolve();
+      });
+    });
+  }
+
+  private prefixed(name: string): string {
+    return `${this.settings.topicPrefix}${name}`;
+  }
+
+  private unprefixed(name: string): string {
+    return name.startsWith(this.settings.topicPrefix) ? name.slice(this.settings.topicPrefix.length) : name;
+  }
+
+  private log(entry: LogEntry): void {
+    const { message, ...details } = entry.log;
+    const context = { kafka: details, namespace: entry.namespace };
+    if (entry.level <= logLevel.ERROR) this.logger.error(context, message);
+    else this.logger.warn(context, message);
+  }
+}

@@ -1,0 +1,64 @@
+import type { Db } from 'mongodb';
+import type { Redis } from 'ioredis';
+import type { Cache } from './cache.js';
+import type { ServiceConfig } from './config.js';
+import type { EventBus } from './events.js';
+import type { Logger } from './logger.js';
+import { connectMongo } from './mongo.js';
+import { createRedisClient, RedisCache } from './adapters/redis-cache.js';
+import { InMemoryCache } from './adapters/memory-cache.js';
+import { KafkaEventBus } from './adapters/kafka-event-bus.js';
+import { InMemoryEventBus } from './adapters/memory-event-bus.js';
+
+/**
+ * The servers one service talks to. Each is real when its URL is configured
+ * and in-process otherwise; the service's repositories pick their adapter
+ * from `mongo` being there or not.
+ */
+export interface Infrastructure {
+  mongo: Db | undefined;
+  redis: Redis | undefined;
+  cache: Cache;
+  bus: EventBus;
+  /** "MongoDB, Redis, Kafka" or which parts are in memory, for the start banner. */
+  description: string;
+  checkReady(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SharedInProcess {
+  /** One in-process bus for every service in the process, so their events meet. */
+  bus?: InMemoryEventBus;
+}
+
+export async function connectInfrastructure(
+  config: ServiceConfig,
+  logger: Logger,
+  shared: SharedInProcess = {},
+): Promise<Infrastructure> {
+  const mongo = config.mongo ? await connectMongo(config.mongo, `chirp-${config.service}`) : undefined;
+  const redis = config.redis ? createRedisClient(config.redis.url, config.redis.keyPrefix) : undefined;
+  const cache: Cache = redis ? new RedisCache(redis) : new InMemoryCache();
+  const bus: EventBus = config.kafka
+    ? new KafkaEventBus(config.kafka, logger.child({ component: 'kafka' }))
+    : (shared.bus ?? new InMemoryEventBus(logger));
+
+  return {
+    mongo: mongo?.db,
+    redis,
+    cache,
+    bus,
+    description: [
+      mongo ? 'MongoDB' : 'in-memory storage',
+      redis ? 'Redis' : 'in-memory cache',
+      config.kafka ? 'Kafka' : 'in-process event bus',
+    ].join(', '),
+    async checkReady() {
+      await Promise.all([mongo?.db.command({ ping: 1 }), cache.ping(), bus.ping()]);
+    },
+    async close() {
+      await bus.close();
+      await Promise.allSettled([mongo?.client.close(), redis?.quit()]);
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { MongoClient, MongoServerError, type Db } from 'mongodb';
+
+export interface MongoSettings {
+  url: string;
+  database: string;
+}
+
+export interface MongoConnection {
+  client: MongoClient;
+  db: Db;
+}
+
+/**
+ * One client per process. Each service passes its own database name, so its
+ * collections are its own: no service reads another's data.
+ */
+export async function connectMongo(settings: MongoSettings, appName: string): Promise<MongoConnection> {
+  const client = new MongoClient(settings.url, { appName, maxPoolSize: 50, serverSelectionTimeoutMS: 10_000 });
+  await client.connect();
+  return { client, db: client.db(settings.database) };
+}
+
+/** E11000: a unique index refused the write. */
+export function isDuplicateKeyError(error: unknown): error is MongoServerError {
+  return error instanceof MongoServerError && error.code === 11000;
+}

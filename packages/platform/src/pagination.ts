@@ -1,0 +1,55 @@
+import { InvalidInputError } from './errors.js';
+
+/**
+ * Relay-style cursor pagination. A cursor is opaque to clients: base64url of
+ * the JSON of the sort key of the last item they saw.
+ */
+export const MAX_PAGE_SIZE = 100;
+
+export function encodeCursor(key: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string, field = 'after'): Array<string | number> {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.every((part) => typeof part === 'string' || typeof part === 'number')) {
+      return value as Array<string | number>;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidInputError(field, 'The cursor is not valid; use an endCursor from a previous page.');
+}
+
+/** Checks `first` (0..100). */
+export function pageSize(first: number | null | undefined, fallback = 20): number {
+  const size = first ?? fallback;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw new InvalidInputError('first', `"first" must be between 0 and ${MAX_PAGE_SIZE}.`);
+  }
+  return size;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasNextPage: boolean;
+}
+
+/** Stores fetch `size + 1` rows; the extra row only says whether there is a next page. */
+export function toPage<T>(rows: readonly T[], size: number): Page<T> {
+  return { items: rows.slice(0, size), hasNextPage: rows.length > size };
+}
+
+export interface Connection<T> {
+  edges: Array<{ cursor: string; node: T }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+export function toConnection<T>(page: Page<T>, cursorOf: (item: T) => string): Connection<T> {
+  const edges = page.items.map((node) => ({ cursor: cursorOf(node), node }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+  };
+}

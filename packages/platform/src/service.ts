@@ -1,0 +1,35 @@
+import { loadConfig, type ServiceConfig } from './config.js';
+import { connectInfrastructure, type Infrastructure } from './infrastructure.js';
+import { stopOnSignals } from './lifecycle.js';
+import { createLogger, type Logger } from './logger.js';
+import type { RunningServer } from './server.js';
+
+/** What every subgraph package exports, so one process or many can run it the same way. */
+export interface SubgraphApp {
+  name: string;
+  start(): Promise<RunningServer>;
+  /** Stops the server, consumers and background work (not the shared infrastructure). */
+  stop(): Promise<void>;
+}
+
+export interface SubgraphAppOptions {
+  config: ServiceConfig;
+  logger: Logger;
+  infra: Infrastructure;
+}
+
+export type SubgraphFactory = (options: SubgraphAppOptions) => Promise<SubgraphApp>;
+
+/** The production shape: one subgraph in its own process, configured from the environment. */
+export async function runSubgraphProcess(service: string, defaultPort: number, factory: SubgraphFactory): Promise<void> {
+  const config = loadConfig(service, defaultPort);
+  const logger = createLogger(service, config.logLevel);
+  const infra = await connectInfrastructure(config, logger);
+  logger.info(`${service} uses ${infra.description}`);
+  const app = await factory({ config, logger, infra });
+  await app.start();
+  stopOnSignals(logger, async () => {
+    await app.stop();
+    await infra.close();
+  });
+}

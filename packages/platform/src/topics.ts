@@ -1,0 +1,44 @@
+/**
+ * Topics and event payloads are the contract between services: the producer
+ * owns the topic, consumers depend only on what is written here.
+ */
+export const Topics = {
+  /** Follow edges changing state. Key: follower id. Producer: users. */
+  userFollows: 'users.follows',
+  /** A user's public profile, created or changed. Key: user id. Producer: users. */
+  userProfiles: 'users.profiles',
+} as const;
+
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+export const EventTypes = {
+  userFollowed: 'user.followed',
+  userUnfollowed: 'user.unfollowed',
+  userProfileChanged: 'user.profile_changed',
+} as const;
+
+/**
+ * The state of one follow edge after its `seq`-th change. Events carry state,
+ * not deltas: a consumer keeps the highest `seq` it has applied per edge and
+ * ignores anything older, so redelivery and reordering are harmless.
+ */
+export interface FollowChangedPayload {
+  followerId: string;
+  followeeId: string;
+  active: boolean;
+  seq: number;
+  changedAt: string;
+}
+
+/** A user's public profile at `version` (never the email, birth date or password). */
+export interface UserProfileChangedPayload {
+  userId: string;
+  version: number;
+  handle: string;
+  firstName: string;
+  lastName: string;
+  avatarUrl: string | null;
+  bannerUrl: string | null;
+  bio: string | null;
+  createdAt: string;
+}

@@ -1,0 +1,45 @@
+import { SignJWT } from 'jose';
+import { TokenService, UnauthenticatedError, requireViewer } from '@chirp/platform';
+
+const settings = { secret: 'a-test-secret-that-is-long-enough-1234', issuer: 'chirp', ttlSeconds: 60 };
+
+describe('TokenService', () => {
+  const tokens = new TokenService(settings);
+
+  it('verifies the tokens it issues', async () => {
+    const token = await tokens.issue({ id: '42', handle: 'ada' });
+    await expect(tokens.verify(token)).resolves.toEqual({ id: '42', handle: 'ada' });
+    await expect(tokens.viewerFromHeader(`Bearer ${token}`)).resolves.toEqual({ id: '42', handle: 'ada' });
+  });
+
+  it('treats a missing header as anonymous, and a malformed one as an error', async () => {
+    await expect(tokens.viewerFromHeader(undefined)).resolves.toBeNull();
+    await expect(tokens.viewerFromHeader('Token abc')).rejects.toThrow(UnauthenticatedError);
+  });
+
+  it('refuses a token signed with another key', async () => {
+    const other = new TokenService({ ...settings, secret: 'another-secret-that-is-long-enough-99' });
+    await expect(tokens.verify(await other.issue({ id: '1', handle: 'x' }))).rejects.toThrow('The token is not valid.');
+  });
+
+  it('refuses an expired token, saying so', async () => {
+    const expired = await new SignJWT({ handle: 'ada' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('42')
+      .setIssuer('chirp')
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
+      .sign(new TextEncoder().encode(settings.secret));
+    await expect(tokens.verify(expired)).rejects.toThrow('Your session has expired; please log in again.');
+  });
+
+  it('refuses a token with no algorithm (alg: none)', async () => {
+    const header = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ sub: '1', handle: 'x', iss: 'chirp' })).toString('base64url');
+    await expect(tokens.verify(`${header}.${body}.`)).rejects.toThrow(UnauthenticatedError);
+  });
+
+  it('requireViewer refuses anonymous callers', () => {
+    expect(() => requireViewer(null)).toThrow(UnauthenticatedError);
+    expect(requireViewer({ id: '1', handle: 'a' })).toEqual({ id: '1', handle: 'a' });
+  });
+});

@@ -1,0 +1,56 @@
+import type { Cache } from '@chirp/platform';
+import { uniqueName } from './servers.js';
+
+/** What every Cache must do, run against the in-process map and Redis alike. */
+export function describeCacheContract(name: string, createCache: () => Promise<{ cache: Cache; close(): Promise<void> }>): void {
+  describe(`Cache contract: ${name}`, () => {
+    let cache: Cache;
+    let close: () => Promise<void>;
+
+    beforeAll(async () => {
+      ({ cache, close } = await createCache());
+    });
+
+    afterAll(async () => {
+      await close();
+    });
+
+    it('returns stored values in the order asked, null where missing', async () => {
+      const [a, b] = [uniqueName('a'), uniqueName('b')];
+      await cache.setMany([
+        { key: a, value: 'one', ttlSeconds: 60 },
+        { key: b, value: 'twø', ttlSeconds: 60 },
+      ]);
+      expect(await cache.getMany([b, uniqueName('missing'), a])).toEqual(['twø', null, 'one']);
+      expect(await cache.getMany([])).toEqual([]);
+    });
+
+    it('forgets a value after its time to live', async () => {
+      const key = uniqueName('short');
+      await cache.setMany([{ key, value: 'soon gone', ttlSeconds: 1 }]);
+      expect(await cache.getMany([key])).toEqual(['soon gone']);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await cache.getMany([key])).toEqual([null]);
+    });
+
+    it('deletes values', async () => {
+      const key = uniqueName('doomed');
+      await cache.setMany([{ key, value: 'x', ttlSeconds: 60 }]);
+      await cache.delete([key, uniqueName('never-there')]);
+      expect(await cache.getMany([key])).toEqual([null]);
+    });
+
+    it('counts within a fixed window that starts at the first increment', async () => {
+      const key = uniqueName('counter');
+      expect(await cache.increment(key, 1)).toBe(1);
+      expect(await cache.increment(key, 1)).toBe(2);
+      expect(await cache.increment(key, 60)).toBe(3); // a later increment does not extend the window
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect(await cache.increment(key, 1)).toBe(1);
+    });
+
+    it('answers ping', async () => {
+      await expect(cache.ping()).resolves.toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,4 @@
+export * from './cache-contract.js';
+export * from './event-bus-contract.js';
+export * from './graphql-client.js';
+export * from './servers.js';

@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type ServiceConfig } from '@chirp/platform';
+
+/**
+ * The real servers `npm test` started (or was given): tests of data, cache
+ * and event layers run against these, never against mocks.
+ */
+export interface RealServers {
+  mongoUrl: string;
+  redisUrl: string;
+  kafkaBrokers: string;
+}
+
+export function realServers(): RealServers {
+  const { MONGODB_URL, REDIS_URL, KAFKA_BROKERS } = process.env;
+  if (!MONGODB_URL || !REDIS_URL || !KAFKA_BROKERS) {
+    throw new Error('MONGODB_URL, REDIS_URL and KAFKA_BROKERS are not set: run the tests with `npm test`, which starts the servers.');
+  }
+  return { mongoUrl: MONGODB_URL, redisUrl: REDIS_URL, kafkaBrokers: KAFKA_BROKERS };
+}
+
+/** A name no other test uses, for databases, key prefixes and topics. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * The environment of a service under test: on the real servers, in a
+ * database, Redis key space and Kafka topic namespace of its own, so test
+ * files can run side by side.
+ */
+export function isolatedEnvironment(namespace = uniqueName('t')): NodeJS.ProcessEnv {
+  const servers = realServers();
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    MONGODB_URL: servers.mongoUrl,
+    MONGODB_DB_PREFIX: namespace,
+    REDIS_URL: servers.redisUrl,
+    REDIS_KEY_PREFIX: `${namespace}:`,
+    KAFKA_BROKERS: servers.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: `${namespace}.`,
+    OUTBOX_SWEEP_INTERVAL_MS: '200',
+    OUTBOX_GRACE_MS: '1000',
+  };
+}
+
+/** The same, with every server left out: the in-process adapters. */
+export function inMemoryEnvironment(): NodeJS.ProcessEnv {
+  return { NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error' };
+}
+
+export function testConfig(service: string, env: NodeJS.ProcessEnv): ServiceConfig {
+  return loadConfig(service, 0, env);
+}
+
+/** Retries an assertion until it passes or time runs out (for effects that travel through Kafka). */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  { timeoutMs = 15_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { Collection, Db } from 'mongodb';
+import { isDuplicateKeyError } from '@chirp/platform';
+import type { EdgeState, FollowGraphRepository } from '../types.js';
+
+interface EdgeDocument extends EdgeState {
+  _id: string;
+}
+
+export class MongoFollowGraphRepository implements FollowGraphRepository {
+  private readonly collection: Collection<EdgeDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<EdgeDocument>('follow_graph');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { followerId: 1, active: 1 }, name: 'followees_of' },
+      { key: { followeeId: 1, active: 1 }, name: 'followers_of' },
+    ]);
+  }
+
+  async apply(edge: EdgeState): Promise<boolean> {
+    try {
+      // Matches only an older state; when a newer one is stored the upsert
+      // collides with the _id index instead, which means "stale, skip".
+      const result = await this.collection.updateOne(
+        { _id: `${edge.followerId}:${edge.followeeId}`, seq: { $lt: edge.seq } },
+        { $set: { ...edge } },
+        { upsert: true },
+      );
+      return result.modifiedCount + result.upsertedCount > 0;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return false;
+      throw error;
+    }
+  }
+
+  async followeesOf(userId: string): Promise<string[]> {
+    const edges = await this.collection
+      .find({ followerId: userId, active: true }, { projection: { followeeId: 1 } })
+      .toArray();
+    return edges.map((edge) => edge.followeeId);
+  }
+
+  async followersOf(userId: string): Promise<string[]> {
+    const edges = await this.collection
+      .find({ followeeId: userId, active: true }, { projection: { followerId: 1 } })
+      .toArray();
+    return edges.map((edge) => edge.followerId);
+  }
+}

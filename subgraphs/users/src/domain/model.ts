@@ -1,0 +1,66 @@
+/** A user as the domain sees it. The password hash lives apart (`Credentials`). */
+export interface User {
+  id: string;
+  handle: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  birthDate: string | null;
+  bio: string | null;
+  website: string | null;
+  location: string | null;
+  avatarUrl: string | null;
+  bannerUrl: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Goes up by one with each profile change; events carry it so consumers keep the newest. */
+  version: number;
+}
+
+export interface Credentials {
+  userId: string;
+  passwordHash: string;
+}
+
+export interface NewUser {
+  id: string;
+  handle: string;
+  email: string;
+  passwordHash: string;
+  firstName: string;
+  lastName: string;
+  birthDate: string | null;
+  createdAt: Date;
+}
+
+/** The editable profile fields; a field that is absent stays as it is. */
+export interface ProfileChanges {
+  firstName?: string;
+  lastName?: string;
+  birthDate?: string | null;
+  bio?: string | null;
+  website?: string | null;
+  location?: string | null;
+  avatarUrl?: string | null;
+  bannerUrl?: string | null;
+}
+
+/**
+ * One follower → followee edge. It is never deleted: unfollowing sets
+ * `active` to false. `seq` counts its changes of state, which orders its
+ * events for consumers however they arrive.
+ */
+export interface FollowEdge {
+  followerId: string;
+  followeeId: string;
+  active: boolean;
+  seq: number;
+  /** When it last changed state: for an active edge, when the follow began. */
+  changedAt: Date;
+}
+
+/** Position in a list of follow edges, newest first. */
+export interface FollowCursor {
+  changedAt: Date;
+  userId: string;
+}

@@ -1,0 +1,35 @@
+import DataLoader from 'dataloader';
+import type { Viewer } from '@chirp/platform';
+import type { FollowService } from '../domain/follows.js';
+import type { User } from '../domain/model.js';
+import type { UserService } from '../domain/users.js';
+
+export interface UsersServices {
+  users: UserService;
+  follows: FollowService;
+}
+
+export interface UsersContext extends UsersServices {
+  viewer: Viewer | null;
+  loaders: ReturnType<typeof createLoaders>;
+}
+
+/** Per request: one query for all the users, counts and follow states a response needs. */
+function createLoaders(services: UsersServices, viewer: Viewer | null) {
+  return {
+    userById: new DataLoader<string, User | null>((ids) => services.users.byIds(ids)),
+    followersCount: new DataLoader<string, number>((ids) =>
+      Promise.all(ids.map((id) => services.follows.countFollowers(id))),
+    ),
+    followingCount: new DataLoader<string, number>((ids) =>
+      Promise.all(ids.map((id) => services.follows.countFollowing(id))),
+    ),
+    followedByViewer: new DataLoader<string, boolean>((ids) =>
+      viewer ? services.follows.followedBy(viewer.id, ids) : Promise.resolve(ids.map(() => false)),
+    ),
+  };
+}
+
+export function createContext(services: UsersServices, viewer: Viewer | null): UsersContext {
+  return { ...services, viewer, loaders: createLoaders(services, viewer) };
+}

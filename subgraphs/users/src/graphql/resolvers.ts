@@ -1,0 +1,81 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import {
+  DateScalar,
+  DateTimeScalar,
+  InvalidInputError,
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  toConnection,
+  toPage,
+  type Connection,
+} from '@chirp/platform';
+import type { FollowCursor, FollowEdge, User } from '../domain/model.js';
+import type { LogInInput, SignUpInput } from '../domain/users.js';
+import type { ProfileInput } from '../domain/validation.js';
+import type { UsersContext } from './context.js';
+
+/** Resolvers only translate between GraphQL and the domain services. */
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+const isSelf = (user: User, context: UsersContext) => context.viewer?.id === user.id;
+
+export const resolvers: GraphQLResolverMap<UsersContext> = {
+  DateTime: DateTimeScalar,
+  Date: DateScalar,
+  Query: {
+    me: (_root, _args, context: UsersContext) => context.users.me(context.viewer),
+    user: (_root, args: { handle: string }, context: UsersContext) => context.users.byHandle(args.handle),
+  },
+  Mutation: {
+    signUp: (_root, args: { input: SignUpInput }, context: UsersContext) => context.users.signUp(args.input),
+    logIn: (_root, args: { input: LogInInput }, context: UsersContext) => context.users.logIn(args.input),
+    updateProfile: (_root, args: { input: ProfileInput }, context: UsersContext) =>
+      context.users.updateProfile(context.viewer, args.input),
+    follow: (_root, args: { userId: string }, context: UsersContext) => context.follows.follow(context.viewer, args.userId),
+    unfollow: (_root, args: { userId: string }, context: UsersContext) =>
+      context.follows.unfollow(context.viewer, args.userId),
+  },
+  User: {
+    __resolveReference: (reference: { id: string }, context: UsersContext) => context.loaders.userById.load(reference.id),
+    displayName: (user: User) => `${user.firstName} ${user.lastName}`,
+    email: (user: User, _args, context: UsersContext) => (isSelf(user, context) ? user.email : null),
+    birthDate: (user: User, _args, context: UsersContext) => (isSelf(user, context) ? user.birthDate : null),
+    followersCount: (user: User, _args, context: UsersContext) => context.loaders.followersCount.load(user.id),
+    followingCount: (user: User, _args, context: UsersContext) => context.loaders.followingCount.load(user.id),
+    followedByViewer: (user: User, _args, context: UsersContext) => context.loaders.followedByViewer.load(user.id),
+    followers: (user: User, args: PageArgs, context: UsersContext) =>
+      followConnection(args, context, 'followerId', (limit, after) =>
+        context.follows.listFollowers(user.id, limit, after),
+      ),
+    following: (user: User, args: PageArgs, context: UsersContext) =>
+      followConnection(args, context, 'followeeId', (limit, after) =>
+        context.follows.listFollowing(user.id, limit, after),
+      ),
+  },
+};
+
+async function followConnection(
+  args: PageArgs,
+  context: UsersContext,
+  otherSide: 'followerId' | 'followeeId',
+  list: (limit: number, after?: FollowCursor) => Promise<FollowEdge[]>,
+): Promise<Connection<User>> {
+  const size = pageSize(args.first);
+  const page = toPage(await list(size + 1, args.after ? followCursor(args.after) : undefined), size);
+  const users = await context.loaders.userById.loadMany(page.items.map((edge) => edge[otherSide]));
+  const cursors = new Map(page.items.map((edge) => [edge[otherSide], encodeCursor([edge.changedAt.getTime(), edge[otherSide]])]));
+  const found = users.filter((user): user is User => user !== null && !(user instanceof Error));
+  return toConnection({ items: found, hasNextPage: page.hasNextPage }, (user) => cursors.get(user.id) as string);
+}
+
+function followCursor(after: string): FollowCursor {
+  const [changedAt, userId] = decodeCursor(after);
+  if (typeof changedAt !== 'number' || typeof userId !== 'string') {
+    throw new InvalidInputError('after', 'The cursor is not valid; use an endCursor from a previous page.');
+  }
+  return { changedAt: new Date(changedAt), userId };
+}

@@ -1,0 +1,4 @@
+import { runSubgraphProcess } from '@chirp/platform';
+import { DEFAULT_PORT, SERVICE, createUsersSubgraph } from './app.js';
+
+await runSubgraphProcess(SERVICE, DEFAULT_PORT, createUsersSubgraph);

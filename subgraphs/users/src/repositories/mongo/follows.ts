@@ -1,0 +1,130 @@
+import type { Collection, Db, Filter } from 'mongodb';
+import { isDuplicateKeyError } from '@chirp/platform';
+import type { FollowCursor, FollowEdge } from '../../domain/model.js';
+import type { FollowRepository } from '../types.js';
+
+interface FollowDocument {
+  /** `follower:followee`: one document per pair, for ever. */
+  _id: string;
+  followerId: string;
+  followeeId: string;
+  active: boolean;
+  seq: number;
+  publishedSeq: number;
+  changedAt: Date;
+  pendingSince: Date | null;
+}
+
+const edgeId = (followerId: string, followeeId: string) => `${followerId}:${followeeId}`;
+
+export class MongoFollowRepository implements FollowRepository {
+  private readonly collection: Collection<FollowDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<FollowDocument>('follows');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { followeeId: 1, active: 1, changedAt: -1, followerId: -1 }, name: 'followers_newest_first' },
+      { key: { followerId: 1, active: 1, changedAt: -1, followeeId: -1 }, name: 'following_newest_first' },
+      { key: { pendingSince: 1 }, name: 'pendingSince' },
+    ]);
+  }
+
+  async setActive(followerId: string, followeeId: string, active: boolean, at: Date): Promise<FollowEdge | null> {
+    try {
+      // Matches only an edge in the other state, so a repeat changes nothing.
+      // For a follow, a missing edge is inserted; an existing active one makes
+      // the upsert collide with the _id index, which also means "no change".
+      const document = await this.collection.findOneAndUpdate(
+        { _id: edgeId(followerId, followeeId), active: !active },
+        {
+          $set: { followerId, followeeId, active, changedAt: at, pendingSince: at },
+          $inc: { seq: 1 },
+          $setOnInsert: { publishedSeq: 0 },
+        },
+        { upsert: active, returnDocument: 'after' },
+      );
+      return document ? toEdge(document) : null;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
+  }
+
+  async followedAmong(followerId: string, followeeIds: readonly string[]): Promise<Set<string>> {
+    if (followeeIds.length === 0) return new Set();
+    const documents = await this.collection
+      .find(
+        { _id: { $in: followeeIds.map((followeeId) => edgeId(followerId, followeeId)) }, active: true },
+        { projection: { followeeId: 1 } },
+      )
+      .toArray();
+    return new Set(documents.map((document) => document.followeeId));
+  }
+
+  listFollowers(userId: string, limit: number, after?: FollowCursor): Promise<FollowEdge[]> {
+    return this.list({ followeeId: userId, active: true }, 'followerId', limit, after);
+  }
+
+  listFollowing(userId: string, limit: number, after?: FollowCursor): Promise<FollowEdge[]> {
+    return this.list({ followerId: userId, active: true }, 'followeeId', limit, after);
+  }
+
+  countFollowers(userId: string): Promise<number> {
+    return this.collection.countDocuments({ followeeId: userId, active: true });
+  }
+
+  countFollowing(userId: string): Promise<number> {
+    return this.collection.countDocuments({ followerId: userId, active: true });
+  }
+
+  async findUnpublished(olderThan: Date, limit: number): Promise<FollowEdge[]> {
+    const documents = await this.collection
+      .find({ pendingSince: { $lte: olderThan } })
+      .sort({ pendingSince: 1 })
+      .limit(limit)
+      .toArray();
+    return documents.map(toEdge);
+  }
+
+  async markPublished(followerId: string, followeeId: string, seq: number): Promise<void> {
+    await this.collection.updateOne(
+      { _id: edgeId(followerId, followeeId), seq },
+      { $set: { publishedSeq: seq, pendingSince: null } },
+    );
+  }
+
+  private async list(
+    filter: Filter<FollowDocument>,
+    otherSide: 'followerId' | 'followeeId',
+    limit: number,
+    after?: FollowCursor,
+  ): Promise<FollowEdge[]> {
+    const position: Filter<FollowDocument> = after
+      ? {
+          $or: [
+            { changedAt: { $lt: after.changedAt } },
+            { changedAt: after.changedAt, [otherSide]: { $lt: after.userId } },
+          ],
+        }
+      : {};
+    const documents = await this.collection
+      .find({ ...filter, ...position })
+      .sort({ changedAt: -1, [otherSide]: -1 })
+      .limit(limit)
+      .toArray();
+    return documents.map(toEdge);
+  }
+}
+
+function toEdge(document: FollowDocument): FollowEdge {
+  return {
+    followerId: document.followerId,
+    followeeId: document.followeeId,
+    active: document.active,
+    seq: document.seq,
+    changedAt: document.changedAt,
+  };
+}

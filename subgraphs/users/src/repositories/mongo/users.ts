@@ -1,0 +1,148 @@
+import type { Collection, Db } from 'mongodb';
+import { isDuplicateKeyError } from '@chirp/platform';
+import type { Credentials, NewUser, ProfileChanges, User } from '../../domain/model.js';
+import { DuplicateValueError, type UserRepository } from '../types.js';
+
+interface UserDocument {
+  _id: string;
+  handle: string;
+  /** Lower-cased handle: the unique index that makes handles case-insensitive. */
+  handleKey: string;
+  email: string;
+  emailKey: string;
+  passwordHash: string;
+  firstName: string;
+  lastName: string;
+  birthDate: string | null;
+  bio: string | null;
+  website: string | null;
+  location: string | null;
+  avatarUrl: string | null;
+  bannerUrl: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+  publishedVersion: number;
+  /** Set with every change, cleared once its event is published: the outbox marker. */
+  pendingSince: Date | null;
+}
+
+const PUBLIC_PROJECTION = { passwordHash: 0, handleKey: 0, emailKey: 0, publishedVersion: 0, pendingSince: 0 } as const;
+
+export class MongoUserRepository implements UserRepository {
+  private readonly collection: Collection<UserDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<UserDocument>('users');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { handleKey: 1 }, name: 'handleKey_unique', unique: true },
+      { key: { emailKey: 1 }, name: 'emailKey_unique', unique: true },
+      { key: { pendingSince: 1 }, name: 'pendingSince' },
+    ]);
+  }
+
+  async create(user: NewUser): Promise<User> {
+    const document: UserDocument = {
+      _id: user.id,
+      handle: user.handle,
+      handleKey: user.handle.toLowerCase(),
+      email: user.email,
+      emailKey: user.email.toLowerCase(),
+      passwordHash: user.passwordHash,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      birthDate: user.birthDate,
+      bio: null,
+      website: null,
+      location: null,
+      avatarUrl: null,
+      bannerUrl: null,
+      createdAt: user.createdAt,
+      updatedAt: user.createdAt,
+      version: 1,
+      publishedVersion: 0,
+      pendingSince: user.createdAt,
+    };
+    try {
+      await this.collection.insertOne(document);
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw new DuplicateValueError(duplicateField(error));
+      throw error;
+    }
+    return toUser(document);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const document = await this.collection.findOne({ _id: id }, { projection: PUBLIC_PROJECTION });
+    return document ? toUser(document) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    if (ids.length === 0) return [];
+    const documents = await this.collection.find({ _id: { $in: [...ids] } }, { projection: PUBLIC_PROJECTION }).toArray();
+    return documents.map(toUser);
+  }
+
+  async findByHandle(handle: string): Promise<User | null> {
+    const document = await this.collection.findOne({ handleKey: handle.toLowerCase() }, { projection: PUBLIC_PROJECTION });
+    return document ? toUser(document) : null;
+  }
+
+  async findCredentialsByEmail(email: string): Promise<Credentials | null> {
+    const document = await this.collection.findOne(
+      { emailKey: email.toLowerCase() },
+      { projection: { _id: 1, passwordHash: 1 } },
+    );
+    return document ? { userId: document._id, passwordHash: document.passwordHash } : null;
+  }
+
+  async updateProfile(id: string, changes: ProfileChanges, at: Date): Promise<User | null> {
+    const document = await this.collection.findOneAndUpdate(
+      { _id: id },
+      { $set: { ...changes, updatedAt: at, pendingSince: at }, $inc: { version: 1 } },
+      { returnDocument: 'after', projection: PUBLIC_PROJECTION },
+    );
+    return document ? toUser(document) : null;
+  }
+
+  async findUnpublished(olderThan: Date, limit: number): Promise<User[]> {
+    const documents = await this.collection
+      .find({ pendingSince: { $lte: olderThan } }, { projection: PUBLIC_PROJECTION })
+      .sort({ pendingSince: 1 })
+      .limit(limit)
+      .toArray();
+    return documents.map(toUser);
+  }
+
+  async markPublished(id: string, version: number): Promise<void> {
+    // Only if nothing changed meanwhile: a newer version stays pending.
+    await this.collection.updateOne({ _id: id, version }, { $set: { publishedVersion: version, pendingSince: null } });
+  }
+}
+
+function toUser(document: Omit<UserDocument, 'passwordHash' | 'handleKey' | 'emailKey' | 'publishedVersion' | 'pendingSince'>): User {
+  return {
+    id: document._id,
+    handle: document.handle,
+    email: document.email,
+    firstName: document.firstName,
+    lastName: document.lastName,
+    birthDate: document.birthDate,
+    bio: document.bio,
+    website: document.website,
+    location: document.location,
+    avatarUrl: document.avatarUrl,
+    bannerUrl: document.bannerUrl,
+    createdAt: document.createdAt,
+    updatedAt: document.updatedAt,
+    version: document.version,
+  };
+}
+
+function duplicateField(error: { keyPattern?: Record<string, unknown>; message: string }): 'handle' | 'email' {
+  const index = Object.keys(error.keyPattern ?? {}).join(',') || error.message;
+  return index.includes('email') ? 'email' : 'handle';
+}
