@@ -10,6 +10,12 @@ export interface GatewayConfig extends ServiceConfig {
   subgraphUrls: Partial<Record<SubgraphName, string>>;
 }
 
+/** What the gateway reads besides the variables every service reads. */
+export const GATEWAY_ENVIRONMENT_VARIABLES: readonly string[] = [
+  ...SUBGRAPH_NAMES.map((name) => `${name.toUpperCase()}_URL`),
+  'SUPERGRAPH_PATH',
+];
+
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {

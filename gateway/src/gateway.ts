@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -16,6 +17,8 @@ import {
   type Viewer,
 } from '@chirp/platform';
 import { offlineExplorer } from './explorer.js';
+
+type SubgraphResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
 
 export interface GatewayContext {
   /** The caller's header, forwarded as is: each subgraph verifies it again itself. */
@@ -39,6 +42,22 @@ class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContex
     if ('authorization' in context && context.authorization) {
       request.http?.headers.set('authorization', context.authorization);
     }
+  }
+
+  /**
+   * A subgraph answers 4xx when it refuses a request before running it, for
+   * instance a `Date` variable that is not a real day: only the subgraph
+   * knows its scalars' rules. Pass its first error on, code and message,
+   * instead of a bare "400: Bad Request".
+   */
+  override async errorFromResponse(response: SubgraphResponse): Promise<GraphQLError> {
+    const generic = await super.errorFromResponse(response);
+    const body = (generic.extensions.response as { body?: unknown } | undefined)?.body;
+    const first = (body as { errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }> } | undefined)
+      ?.errors?.[0];
+    if (typeof first?.message !== 'string' || typeof first.extensions?.code !== 'string') return generic;
+    const { code, field } = first.extensions;
+    return new GraphQLError(first.message, { extensions: { code, ...(field ? { field } : {}) } });
   }
 }
 
@@ -103,4 +122,4 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   };
 }
 
-export { loadGatewayConfig, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from './config.js';
+export { GATEWAY_ENVIRONMENT_VARIABLES, loadGatewayConfig, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from './config.js';

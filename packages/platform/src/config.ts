@@ -37,6 +37,9 @@ const environmentSchema = z.object({
 
 export type Environment = z.infer<typeof environmentSchema>;
 
+/** Every variable a service reads (the docker-compose test checks the stack sets only these). */
+export const SERVICE_ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(environmentSchema.shape);
+
 export interface ServiceConfig {
   service: string;
   env: Environment['NODE_ENV'];

@@ -10,12 +10,13 @@ export interface UsersServices {
 }
 
 export interface UsersContext extends UsersServices {
+  /** Set from the verified token; signUp and logIn set it for the rest of their request. */
   viewer: Viewer | null;
   loaders: ReturnType<typeof createLoaders>;
 }
 
 /** Per request: one query for all the users, counts and follow states a response needs. */
-function createLoaders(services: UsersServices, viewer: Viewer | null) {
+function createLoaders(services: UsersServices, currentViewer: () => Viewer | null) {
   return {
     userById: new DataLoader<string, User | null>((ids) => services.users.byIds(ids)),
     followersCount: new DataLoader<string, number>((ids) =>
@@ -24,12 +25,14 @@ function createLoaders(services: UsersServices, viewer: Viewer | null) {
     followingCount: new DataLoader<string, number>((ids) =>
       Promise.all(ids.map((id) => services.follows.countFollowing(id))),
     ),
-    followedByViewer: new DataLoader<string, boolean>((ids) =>
-      viewer ? services.follows.followedBy(viewer.id, ids) : Promise.resolve(ids.map(() => false)),
-    ),
+    followedByViewer: new DataLoader<string, boolean>((ids) => {
+      const viewer = currentViewer();
+      return viewer ? services.follows.followedBy(viewer.id, ids) : Promise.resolve(ids.map(() => false));
+    }),
   };
 }
 
 export function createContext(services: UsersServices, viewer: Viewer | null): UsersContext {
-  return { ...services, viewer, loaders: createLoaders(services, viewer) };
+  const context: UsersContext = { ...services, viewer, loaders: createLoaders(services, () => context.viewer) };
+  return context;
 }

@@ -11,7 +11,7 @@ import {
   type Connection,
 } from '@chirp/platform';
 import type { FollowCursor, FollowEdge, User } from '../domain/model.js';
-import type { LogInInput, SignUpInput } from '../domain/users.js';
+import type { LogInInput, Session, SignUpInput } from '../domain/users.js';
 import type { ProfileInput } from '../domain/validation.js';
 import type { UsersContext } from './context.js';
 
@@ -31,8 +31,10 @@ export const resolvers: GraphQLResolverMap<UsersContext> = {
     user: (_root, args: { handle: string }, context: UsersContext) => context.users.byHandle(args.handle),
   },
   Mutation: {
-    signUp: (_root, args: { input: SignUpInput }, context: UsersContext) => context.users.signUp(args.input),
-    logIn: (_root, args: { input: LogInInput }, context: UsersContext) => context.users.logIn(args.input),
+    signUp: async (_root, args: { input: SignUpInput }, context: UsersContext) =>
+      signedIn(context, await context.users.signUp(args.input)),
+    logIn: async (_root, args: { input: LogInInput }, context: UsersContext) =>
+      signedIn(context, await context.users.logIn(args.input)),
     updateProfile: (_root, args: { input: ProfileInput }, context: UsersContext) =>
       context.users.updateProfile(context.viewer, args.input),
     follow: (_root, args: { userId: string }, context: UsersContext) => context.follows.follow(context.viewer, args.userId),
@@ -57,6 +59,15 @@ export const resolvers: GraphQLResolverMap<UsersContext> = {
       ),
   },
 };
+
+/**
+ * Whoever just signed up or logged in is, for the rest of this request, that
+ * user: `signUp { user { email } }` shows them their own email.
+ */
+function signedIn(context: UsersContext, session: Session): Session {
+  context.viewer = { id: session.user.id, handle: session.user.handle };
+  return session;
+}
 
 async function followConnection(
   args: PageArgs,

@@ -69,10 +69,19 @@ export class MongoUserRepository implements UserRepository {
     try {
       await this.collection.insertOne(document);
     } catch (error) {
-      if (isDuplicateKeyError(error)) throw new DuplicateValueError(duplicateField(error));
+      if (isDuplicateKeyError(error)) throw new DuplicateValueError(await this.takenField(document));
       throw error;
     }
     return toUser(document);
+  }
+
+  /**
+   * Which unique value made an insert fail. Asked of the data rather than
+   * read from the error, whose details differ between MongoDB and FerretDB.
+   */
+  private async takenField(document: UserDocument): Promise<'handle' | 'email'> {
+    const sameHandle = await this.collection.countDocuments({ handleKey: document.handleKey }, { limit: 1 });
+    return sameHandle > 0 ? 'handle' : 'email';
   }
 
   async findById(id: string): Promise<User | null> {
@@ -103,7 +112,8 @@ export class MongoUserRepository implements UserRepository {
     const document = await this.collection.findOneAndUpdate(
       { _id: id },
       { $set: { ...changes, updatedAt: at, pendingSince: at }, $inc: { version: 1 } },
-      { returnDocument: 'after', projection: PUBLIC_PROJECTION },
+      // No projection here: FerretDB 1.x does not support one on findAndModify; toUser drops the private fields.
+      { returnDocument: 'after' },
     );
     return document ? toUser(document) : null;
   }
@@ -142,7 +152,3 @@ function toUser(document: Omit<UserDocument, 'passwordHash' | 'handleKey' | 'ema
   };
 }
 
-function duplicateField(error: { keyPattern?: Record<string, unknown>; message: string }): 'handle' | 'email' {
-  const index = Object.keys(error.keyPattern ?? {}).join(',') || error.message;
-  return index.includes('email') ? 'email' : 'handle';
-}

@@ -1,0 +1,349 @@
+// One-time "ensure" steps: get the server programs onto this machine and keep
+// them in a cache between runs, since building FerretDB and fetching Kafka
+// take minutes on a fresh machine and no Docker image can stand in for them.
+//
+// Cache layout, under ${CHIRP_SERVERS_CACHE:-$HOME/.cache/chirp/servers}:
+//   ferretdb-<hash of infra/ferretdb/{main.go,go.mod,go.sum}>/ferretdb
+//   kafka-<hash of infra/kafka/pom.xml>/jars/*.jar
+//   kafka-<same hash>/cds-<hash of the JVM and jars>.jsa   (class-data archive)
+// An entry appears whole or not at all (built aside, then renamed), and a
+// lock dir next to it keeps concurrent runs from building it twice.
+
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { isAlive, makeTempDir, removeTempDir, which } from './processes.js';
+import { exerciseKafka, startKafka } from './kafka.js';
+
+/** The repository root (this file is scripts/servers/ensure.js). */
+export const projectRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** @typedef {(msg: string) => void} Log */
+
+/** Where built and downloaded server programs are kept between runs. */
+export function cacheDir() {
+  return process.env.CHIRP_SERVERS_CACHE || path.join(os.homedir(), '.cache', 'chirp', 'servers');
+}
+
+// ---------------------------------------------------------------- FerretDB
+
+/**
+ * Builds infra/ferretdb (FerretDB embedded in a small Go program) unless a
+ * binary built from the same sources is cached.
+ *
+ * @param {Log} log
+ * @returns {Promise<{ bin: string }>}
+ */
+export async function ensureFerretDB(log) {
+  const srcDir = path.join(projectRoot, 'infra', 'ferretdb');
+  const hash = await hashFiles(['main.go', 'go.mod', 'go.sum'].map((f) => path.join(srcDir, f)));
+  const dir = path.join(cacheDir(), `ferretdb-${hash}`);
+  const bin = path.join(dir, 'ferretdb');
+
+  await onceInCache(bin, log, async () => {
+    const go = requireTool('go', 'Install Go 1.24 or newer (https://go.dev/dl/, or `apt-get install golang` if recent enough).');
+    log('building FerretDB from infra/ferretdb (first run only; a few minutes on a fresh machine)...');
+    const started = Date.now();
+    await fsp.mkdir(dir, { recursive: true });
+    const tmp = `${bin}.tmp-${process.pid}`;
+    // -mod=readonly: build exactly what go.sum pins, never edit go.mod.
+    await run(go, ['build', '-mod=readonly', '-trimpath', '-buildvcs=false', '-ldflags=-s -w', '-o', tmp, '.'], { cwd: srcDir });
+    await fsp.rename(tmp, bin);
+    log(`built FerretDB in ${seconds(started)}`);
+  });
+  return { bin };
+}
+
+// ---------------------------------------------------------------- Kafka
+
+/**
+ * Gathers the Kafka broker's jars from Maven Central (per infra/kafka/pom.xml)
+ * unless cached, then trains a class-data sharing archive for this JVM once.
+ *
+ * @param {Log} log
+ * @returns {Promise<{ java: string, jarsDir: string, cdsArchive: string | null }>}
+ */
+export async function ensureKafka(log) {
+  const java = javaBinary();
+  const pom = path.join(projectRoot, 'infra', 'kafka', 'pom.xml');
+  const dir = path.join(cacheDir(), `kafka-${await hashFiles([pom])}`);
+  const jarsDir = path.join(dir, 'jars');
+
+  await onceInCache(dir, log, async () => {
+    const mvn = requireTool('mvn', 'Install Maven 3.6+ (`apt-get install maven`).');
+    log('fetching the Kafka broker jars with Maven (first run only)...');
+    const started = Date.now();
+    const tmp = `${dir}.tmp-${process.pid}`;
+    await fsp.rm(tmp, { recursive: true, force: true });
+    await run(mvn, ['-B', '-q', '-f', pom, 'dependency:copy-dependencies',
+      '-DincludeScope=runtime', `-DoutputDirectory=${path.join(tmp, 'jars')}`]);
+    await fsp.rename(tmp, dir);
+    log(`fetched the Kafka jars in ${seconds(started)}`);
+  });
+
+  const cdsArchive = await ensureKafkaCds({ java, jarsDir, dir, log });
+  return { java, jarsDir, cdsArchive };
+}
+
+/**
+ * Kafka spends most of its ~3.5 s start loading and verifying classes. A
+ * dynamic class-data sharing archive (JDK 13+) of the classes a broker loads
+ * roughly halves that. It is recorded once by running a throwaway broker with
+ * -XX:ArchiveClassesAtExit. The archive is only an optimization: if it cannot
+ * be made, Kafka starts without it, and if the JVM finds it stale (another
+ * JDK, changed jars) it ignores it with a warning in the broker's log.
+ *
+ * @param {{ java: string, jarsDir: string, dir: string, log: Log }} opts
+ * @returns {Promise<string | null>}
+ */
+async function ensureKafkaCds({ java, jarsDir, dir, log }) {
+  const archive = path.join(dir, `cds-${await cdsKey(java, jarsDir)}.jsa`);
+  const failed = `${archive}.failed`;
+  if (fs.existsSync(failed)) return null;
+
+  await onceInCache(archive, log, async () => {
+    log('recording a class-data archive for faster Kafka starts (first run only)...');
+    const started = Date.now();
+    const tmp = `${archive}.tmp-${process.pid}`;
+    const root = await makeTempDir();
+    try {
+      const kafka = await startKafka({
+        java, jarsDir, root, log,
+        jvmArgs: [`-XX:ArchiveClassesAtExit=${tmp}`],
+        stopGraceMs: 120_000, // writing the archive at exit takes a few seconds
+      });
+      try {
+        await exerciseKafka(kafka.env.KAFKA_BROKERS); // so that client-facing classes get in too
+      } finally {
+        await kafka.stop(); // the JVM writes the archive as it exits
+      }
+      if (!fs.existsSync(tmp)) throw new Error('the JVM wrote no archive');
+      await fsp.rename(tmp, archive);
+      await removeOtherArchives(dir, archive); // made for a JDK or jars now gone
+      log(`recorded the class-data archive in ${seconds(started)}`);
+    } catch (err) {
+      // Do not try again on every start; delete the .failed file to retry.
+      await fsp.writeFile(failed, String(err instanceof Error ? err.stack : err));
+      log(`warning: no class-data archive for Kafka (starts will be slower): ${err instanceof Error ? err.message : err}`);
+    } finally {
+      await fsp.rm(tmp, { force: true });
+      await removeTempDir(root);
+    }
+  });
+  return fs.existsSync(archive) ? archive : null;
+}
+
+/**
+ * @param {string} dir
+ * @param {string} keep
+ */
+async function removeOtherArchives(dir, keep) {
+  for (const file of await fsp.readdir(dir)) {
+    const full = path.join(dir, file);
+    if (full !== keep && /^cds-[0-9a-f]+\.jsa(\.failed)?$/.test(file)) await fsp.rm(full, { force: true });
+  }
+}
+
+/** The java to run Kafka with: $JAVA_HOME/bin/java if set, else from PATH. */
+function javaBinary() {
+  const fromHome = process.env.JAVA_HOME && path.join(process.env.JAVA_HOME, 'bin', 'java');
+  if (fromHome && fs.existsSync(fromHome)) return fromHome;
+  return requireTool('java', 'Install a JRE 17 or newer (`apt-get install openjdk-17-jre-headless`).');
+}
+
+/**
+ * Names what a class-data archive depends on, cheaply (no `java -version`
+ * run): the JVM (its real path, size and time change when the JDK is
+ * replaced) and the exact jars (path, size, time), as the JVM checks both.
+ *
+ * @param {string} java
+ * @param {string} jarsDir
+ */
+async function cdsKey(java, jarsDir) {
+  const real = await fsp.realpath(java);
+  const libjvm = path.join(path.dirname(real), '..', 'lib', 'server', 'libjvm.so');
+  const files = [fs.existsSync(libjvm) ? libjvm : real];
+  for (const jar of (await fsp.readdir(jarsDir)).sort()) files.push(path.join(jarsDir, jar));
+  const stats = await Promise.all(files.map(async (f) => {
+    const st = await fsp.stat(f);
+    return `${f} ${st.size} ${st.mtimeMs}`;
+  }));
+  return hashString(`${real}\n${stats.join('\n')}`);
+}
+
+// ---------------------------------------------------------------- Redis
+
+/**
+ * Finds redis-server on PATH; if it is missing and we are root, installs
+ * Debian's package (which does not start a service on machines without an
+ * init system; we start our own on a free port anyway).
+ *
+ * @param {Log} log
+ * @returns {Promise<{ bin: string }>}
+ */
+export async function ensureRedis(log) {
+  let bin = which('redis-server');
+  if (bin) return { bin };
+
+  const howTo = 'Install it: `sudo apt-get install -y redis-server` on Debian/Ubuntu, `brew install redis` on macOS.';
+  if (process.getuid?.() !== 0 || !which('apt-get')) {
+    throw new Error(`redis-server was not found on PATH. ${howTo}`);
+  }
+
+  await withLock(path.join(cacheDir(), 'apt'), log, async () => {
+    if (which('redis-server')) return;
+    log('installing redis-server with apt-get (first run only)...');
+    const started = Date.now();
+    const env = { DEBIAN_FRONTEND: 'noninteractive' };
+    const install = () => run('apt-get', ['install', '-y', '-q', 'redis-server'], { env });
+    try {
+      await install();
+    } catch {
+      // Usually stale package lists on a fresh machine.
+      await run('apt-get', ['update', '-q'], { env });
+      await install();
+    }
+    log(`installed redis-server in ${seconds(started)}`);
+  });
+
+  bin = which('redis-server');
+  if (!bin) throw new Error(`apt-get installed redis-server but it is not on PATH. ${howTo}`);
+  return { bin };
+}
+
+// ---------------------------------------------------------------- cache
+
+/**
+ * Runs make() to create `target` unless it exists, under a lock so that only
+ * one process does it. make() must create target atomically (build aside,
+ * then rename), so that its existence means "complete".
+ *
+ * @param {string} target
+ * @param {Log} log
+ * @param {() => Promise<void>} make
+ */
+async function onceInCache(target, log, make) {
+  if (fs.existsSync(target)) return;
+  await fsp.mkdir(path.dirname(target), { recursive: true });
+  await withLock(target, log, async () => {
+    if (!fs.existsSync(target)) await make(); // another process may have made it meanwhile
+  });
+}
+
+/**
+ * A mkdir-based lock: mkdir is atomic, so whoever creates `${name}.lock`
+ * holds it. The holder's PID is written inside, so that a lock left by a
+ * process that died can be taken over.
+ *
+ * @template T
+ * @param {string} name
+ * @param {Log} log
+ * @param {() => Promise<T>} fn
+ * @returns {Promise<T>}
+ */
+async function withLock(name, log, fn) {
+  const lockDir = `${name}.lock`;
+  const pidFile = path.join(lockDir, 'pid');
+  await fsp.mkdir(path.dirname(lockDir), { recursive: true });
+  let told = false;
+  for (;;) {
+    try {
+      await fsp.mkdir(lockDir);
+      break;
+    } catch (err) {
+      if (/** @type {NodeJS.ErrnoException} */ (err).code !== 'EEXIST') throw err;
+    }
+    if (await lockIsStale(lockDir, pidFile)) {
+      await fsp.rm(lockDir, { recursive: true, force: true });
+      continue;
+    }
+    if (!told) {
+      told = true;
+      log(`waiting for another process to finish with ${lockDir}...`);
+    }
+    await sleep(500);
+  }
+
+  try {
+    await fsp.writeFile(pidFile, String(process.pid));
+    return await fn();
+  } finally {
+    await fsp.rm(lockDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * @param {string} lockDir
+ * @param {string} pidFile
+ */
+async function lockIsStale(lockDir, pidFile) {
+  const pid = Number(await fsp.readFile(pidFile, 'utf8').catch(() => ''));
+  if (pid > 0) return !isAlive(pid);
+  // No PID yet: the holder is between mkdir and writeFile, or died there.
+  const st = await fsp.stat(lockDir).catch(() => null);
+  return st !== null && Date.now() - st.mtimeMs > 10_000;
+}
+
+// ---------------------------------------------------------------- helpers
+
+/**
+ * Fails with a clear message when a tool is not on PATH.
+ *
+ * @param {string} command
+ * @param {string} howToInstall
+ */
+function requireTool(command, howToInstall) {
+  const file = which(command);
+  if (!file) throw new Error(`\`${command}\` was not found on PATH. ${howToInstall}`);
+  return file;
+}
+
+/**
+ * Runs a command to completion; on failure the error carries its output.
+ *
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv }} [opts]
+ */
+function run(command, args, { cwd, env } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    /** @type {Buffer[]} */
+    const output = [];
+    child.stdout.on('data', (b) => output.push(b));
+    child.stderr.on('data', (b) => output.push(b));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (code === 0) return resolve(undefined);
+      const text = Buffer.concat(output).toString('utf8').trimEnd().split('\n').slice(-40).join('\n');
+      reject(new Error(`\`${command} ${args.join(' ')}\` ${signal ? `was killed by ${signal}` : `exited with code ${code}`}\n${text}`));
+    });
+  });
+}
+
+/** @param {string[]} files */
+async function hashFiles(files) {
+  const hash = createHash('sha256');
+  for (const file of files) {
+    hash.update(`${path.basename(file)}\0`);
+    hash.update(await fsp.readFile(file));
+    hash.update('\0');
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** @param {string} text */
+function hashString(text) {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/** @param {number} since */
+function seconds(since) {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
+}

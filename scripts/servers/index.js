@@ -1,0 +1,100 @@
+// Real MongoDB-protocol, Redis and Kafka servers for tests, started on free
+// loopback ports and stopped again, without Docker. See README.md here.
+//
+//   import { startServers } from './scripts/servers/index.js';
+//   const { env, stop } = await startServers();
+//   // env.MONGODB_URL, env.REDIS_URL, env.KAFKA_BROKERS
+//   await stop();
+
+import { ensureFerretDB, ensureKafka, ensureRedis } from './ensure.js';
+import { startKafka } from './kafka.js';
+import { startMongo } from './mongodb.js';
+import { makeTempDir, removeStaleTempDirs, removeTempDir } from './processes.js';
+import { startRedis } from './redis.js';
+
+export { cacheDir } from './ensure.js';
+
+/** @typedef {'mongodb' | 'redis' | 'kafka'} ServerName */
+/** @typedef {{ MONGODB_URL?: string, REDIS_URL?: string, KAFKA_BROKERS?: string }} ServersEnv */
+
+/**
+ * @typedef {object} ServersOptions
+ * @property {ServerName[]} [only]  start just these (default: all three)
+ * @property {(msg: string) => void} [log]  progress and warnings (default: stderr)
+ */
+
+const ALL = /** @type {ServerName[]} */ (['mongodb', 'redis', 'kafka']);
+
+/** @param {string} msg */
+const defaultLog = (msg) => process.stderr.write(`[servers] ${msg}\n`);
+
+/**
+ * How to get each server going: its ensure step, then its start. Each start
+ * resolves to the env vars it provides and a stop function.
+ *
+ * @type {Record<ServerName, (root: string, log: (msg: string) => void) =>
+ *   Promise<{ env: ServersEnv, stop: () => Promise<void> }>>}
+ */
+const STARTERS = {
+  mongodb: async (root, log) => startMongo({ ...(await ensureFerretDB(log)), root, log }),
+  redis: async (root, log) => startRedis({ ...(await ensureRedis(log)), root, log }),
+  kafka: async (root, log) => startKafka({ ...(await ensureKafka(log)), root, log }),
+};
+
+/**
+ * Starts the servers (in parallel), each on a free 127.0.0.1 port with its
+ * data in a fresh temp dir, and resolves once all of them answer.
+ *
+ * If one fails to start, those already started are stopped and the error
+ * (with the tail of the failing server's log) is thrown.
+ *
+ * @param {ServersOptions} [options]
+ * @returns {Promise<{ env: ServersEnv, stop: () => Promise<void> }>}
+ */
+export async function startServers(options = {}) {
+  const names = options.only ?? ALL;
+  const unknown = names.filter((n) => !ALL.includes(n));
+  if (unknown.length) throw new Error(`startServers: unknown server(s) ${unknown.join(', ')}; known: ${ALL.join(', ')}`);
+  const log = options.log ?? defaultLog;
+
+  await removeStaleTempDirs();
+  const root = await makeTempDir();
+  const started = Date.now();
+
+  const results = await Promise.allSettled(names.map((name) => STARTERS[name](root, log)));
+  const running = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+
+  let stopping = /** @type {Promise<void> | null} */ (null);
+  const stop = () => {
+    stopping ??= (async () => {
+      await Promise.all(running.map((s) => s.stop()));
+      await removeTempDir(root);
+    })();
+    return stopping;
+  };
+
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  if (failures.length) {
+    await stop();
+    throw failures.length === 1
+      ? failures[0]
+      : new Error(`${failures.length} servers failed to start:\n\n${failures.map((e) => e.message).join('\n\n')}`);
+  }
+
+  const env = Object.assign({}, ...running.map((s) => s.env));
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)}s: ${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  return { env, stop };
+}
+
+/**
+ * Only the one-time steps: build or fetch whatever is missing from the cache
+ * (see ensure.js), without starting anything for good. Used to warm CI's cache.
+ *
+ * @param {ServersOptions} [options]
+ */
+export async function ensureServers(options = {}) {
+  const names = options.only ?? ALL;
+  const log = options.log ?? defaultLog;
+  const steps = { mongodb: ensureFerretDB, redis: ensureRedis, kafka: ensureKafka };
+  await Promise.all(names.map((name) => steps[name](log)));
+}
