@@ -25,7 +25,8 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     if (url) subgraphUrls[name] = url;
   }
   return {
-    ...loadConfig('gateway', 4000, source),
+    // The gateway talks only to subgraphs: no data store is required of it.
+    ...loadConfig('gateway', 4000, source, []),
     supergraphPath: source.SUPERGRAPH_PATH?.trim() || DEFAULT_SUPERGRAPH,
     subgraphUrls,
   };

@@ -52,16 +52,17 @@ func main() {
 	dir := flag.String("dir", "", "existing directory for the SQLite databases (required)")
 	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
 	serialize := flag.Bool("serialize-writes", true, "run one writing command at a time (see package doc)")
+	fsync := flag.Bool("fsync", false, "make SQLite fsync each commit (off: a crash of the machine may lose recent writes)")
 	flag.Parse()
 
-	if err := run(*listen, *dir, *logLevel, *serialize); err != nil {
+	if err := run(*listen, *dir, *logLevel, *serialize, *fsync); err != nil {
 		fmt.Fprintln(os.Stderr, "ferretdb:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dir, logLevel string, serialize bool) error {
-	sqliteURL, err := sqliteURLFor(dir)
+func run(listen, dir, logLevel string, serialize, fsync bool) error {
+	sqliteURL, err := sqliteURLFor(dir, fsync)
 	if err != nil {
 		return err
 	}
@@ -114,8 +115,12 @@ func run(listen, dir, logLevel string, serialize bool) error {
 }
 
 // sqliteURLFor turns a directory into the "file:DIR/" URL FerretDB wants:
-// the directory must exist and the URL must end with a slash.
-func sqliteURLFor(dir string) (string, error) {
+// the directory must exist and the path must end with a slash.
+//
+// Without fsync, SQLite's synchronous pragma is off: test data is thrown
+// away anyway, and waiting for the disk on every commit made each write
+// take milliseconds.
+func sqliteURLFor(dir string, fsync bool) (string, error) {
 	if dir == "" {
 		return "", errors.New("-dir is required")
 	}
@@ -130,7 +135,11 @@ func sqliteURLFor(dir string) (string, error) {
 	if !info.IsDir() {
 		return "", fmt.Errorf("-dir %s is not a directory", abs)
 	}
-	return "file:" + strings.TrimSuffix(abs, "/") + "/", nil
+	u := "file:" + strings.TrimSuffix(abs, "/") + "/"
+	if !fsync {
+		u += "?_pragma=synchronous(off)"
+	}
+	return u, nil
 }
 
 // writeLock is held by a proxied connection from the moment it forwards a

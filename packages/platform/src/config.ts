@@ -56,11 +56,19 @@ export interface ServiceConfig {
 
 export class ConfigurationError extends Error {}
 
-/** Reads and checks the environment for one service. */
+export type Server = 'MONGODB_URL' | 'REDIS_URL' | 'KAFKA_BROKERS';
+const ALL_SERVERS: readonly Server[] = ['MONGODB_URL', 'REDIS_URL', 'KAFKA_BROKERS'];
+
+/**
+ * Reads and checks the environment for one service. `requiredInProduction`
+ * names the servers the service cannot run without in production (the
+ * gateway, which talks only to subgraphs, needs none).
+ */
 export function loadConfig(
   service: string,
   defaultPort: number,
   source: NodeJS.ProcessEnv = process.env,
+  requiredInProduction: readonly Server[] = ALL_SERVERS,
 ): ServiceConfig {
   const parsed = environmentSchema.safeParse(source);
   if (!parsed.success) {
@@ -89,21 +97,18 @@ export function loadConfig(
       : undefined,
     outbox: { sweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL_MS, graceMs: env.OUTBOX_GRACE_MS },
   };
-  if (config.isProduction) assertProductionReady(config);
+  if (config.isProduction) assertProductionReady(config, requiredInProduction);
   return config;
 }
 
-function assertProductionReady(config: ServiceConfig): void {
+function assertProductionReady(config: ServiceConfig, required: readonly Server[]): void {
   if (config.jwt.secret === DEVELOPMENT_JWT_SECRET || config.jwt.secret.length < 32) {
     throw new ConfigurationError(
       'JWT_SECRET must be set to a secret of at least 32 characters in production (the development key is refused).',
     );
   }
-  const missing = [
-    config.mongo ? null : 'MONGODB_URL',
-    config.redis ? null : 'REDIS_URL',
-    config.kafka ? null : 'KAFKA_BROKERS',
-  ].filter((name): name is string => name !== null);
+  const configured: Record<Server, unknown> = { MONGODB_URL: config.mongo, REDIS_URL: config.redis, KAFKA_BROKERS: config.kafka };
+  const missing = required.filter((name) => !configured[name]);
   if (missing.length > 0) {
     throw new ConfigurationError(
       `Production needs real servers; in-memory adapters are for development only. Missing: ${missing.join(', ')}.`,

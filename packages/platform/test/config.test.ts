@@ -41,3 +41,10 @@ describe('loadConfig', () => {
     expect(() => loadConfig('users', 4001, { PORT: 'eighty' })).toThrow(/PORT/);
   });
 });
+
+describe('loadConfig for a service that needs no data store', () => {
+  it('starts in production with only its key', () => {
+    const config = loadConfig('gateway', 4000, { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }, []);
+    expect(config.isProduction).toBe(true);
+  });
+});

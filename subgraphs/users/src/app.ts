@@ -6,7 +6,7 @@ import {
   type SubgraphApp,
   type SubgraphAppOptions,
 } from '@chirp/platform';
-import { outboxSources } from './domain/events.js';
+import { outboxSources } from './events/producers.js';
 import { FollowService } from './domain/follows.js';
 import { FAST_HASHING, PRODUCTION_HASHING, PasswordHasher } from './domain/passwords.js';
 import { UserService } from './domain/users.js';

@@ -14,7 +14,7 @@ import {
   type EventEnvelope,
   type Viewer,
 } from '@chirp/platform';
-import { outboxSources } from '../src/domain/events.js';
+import { outboxSources } from '../src/events/producers.js';
 import { FollowService } from '../src/domain/follows.js';
 import { FAST_HASHING, PasswordHasher } from '../src/domain/passwords.js';
 import { UserService } from '../src/domain/users.js';

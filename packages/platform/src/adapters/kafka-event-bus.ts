@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
 import {
   deserializeEvent,
   serializeEvent,
@@ -47,7 +47,8 @@ export class KafkaEventBus implements EventBus {
       retry: { retries: 8, initialRetryTime: 100 },
     });
     this.admin = this.kafka.admin();
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
+    // kafkajs 2's default partitioner, chosen explicitly (which also silences its start-up warning).
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   async publish(topic: string, events: readonly EventEnvelope[]): Promise<void> {

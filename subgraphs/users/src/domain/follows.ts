@@ -6,7 +6,7 @@ import {
   type Viewer,
 } from '@chirp/platform';
 import type { FollowRepository, UserRepository } from '../repositories/types.js';
-import { pendingFollowEvent } from './events.js';
+import { pendingFollowEvent } from '../events/producers.js';
 import type { FollowCursor, FollowEdge, User } from './model.js';
 
 export interface FollowServiceDependencies {

@@ -10,7 +10,7 @@ import {
   type Viewer,
 } from '@chirp/platform';
 import { DuplicateValueError, type UserRepository } from '../repositories/types.js';
-import { pendingProfileEvent } from './events.js';
+import { pendingProfileEvent } from '../events/producers.js';
 import type { User } from './model.js';
 import type { PasswordHasher } from './passwords.js';
 import {

@@ -1,3 +1,8 @@
+/**
+ * What the users subgraph tells the others, and how its outbox finds what it
+ * has not told them yet. The topics and payloads are the shared contract in
+ * @chirp/platform (topics.ts).
+ */
 import {
   EventTypes,
   Topics,
@@ -8,7 +13,7 @@ import {
   type UserProfileChangedPayload,
 } from '@chirp/platform';
 import type { FollowRepository, UserRepository } from '../repositories/types.js';
-import type { FollowEdge, User } from './model.js';
+import type { FollowEdge, User } from '../domain/model.js';
 
 /** The public part of a profile, as other services may know it. */
 export function profileChangedEvent(user: User): EventEnvelope<UserProfileChangedPayload> {
