@@ -197,7 +197,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs each Chirp service in production on the data stores of this file', () => {
+  it('runs each Chirp service in production, each subgraph on the data stores of this file', () => {
     const storeAt = (host: string, port: string) => {
       const store = compose.services[host];
       expect({ host, known: store !== undefined }).toEqual({ host, known: true });
@@ -208,6 +208,11 @@ describe('docker-compose.yml', () => {
       const env = environmentOf(name);
       expect(env.NODE_ENV).toBe('production');
       expect(env.JWT_SECRET).toBeTruthy();
+    }
+    // The gateway talks only to subgraphs.
+    expect(environmentOf('gateway')).not.toHaveProperty('MONGODB_URL');
+    for (const name of SUBGRAPH_NAMES) {
+      const env = environmentOf(name);
       const mongo = new URL(env.MONGODB_URL!);
       expect(storeAt(mongo.hostname, mongo.port)).toBe('mongo');
       const redis = new URL(env.REDIS_URL!);
