@@ -12,6 +12,6 @@ const server = await startGateway({
   port: config.port,
   logger,
   tokens: new TokenService(config.jwt),
-  exposeInternals: !config.isProduction,
+  exposeInternals: config.env === 'development',
 });
 stopOnSignals(logger, () => server.close());

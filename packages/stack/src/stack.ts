@@ -68,7 +68,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     port: gatewayConfig.port,
     logger: logger.child({ service: 'gateway' }),
     tokens: new TokenService(gatewayConfig.jwt),
-    exposeInternals: !gatewayConfig.isProduction,
+    exposeInternals: gatewayConfig.env === 'development',
   });
 
   return {

@@ -19,7 +19,7 @@ export async function createNotificationsSubgraph({ config, logger, infra }: Sub
         typeDefs,
         resolvers: {},
         tokens,
-        exposeInternals: !config.isProduction,
+        exposeInternals: config.env === 'development',
         checkReady: () => infra.checkReady(),
         createContext: (viewer) => ({ viewer }),
       });

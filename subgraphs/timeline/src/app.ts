@@ -35,7 +35,7 @@ export async function createTimelineSubgraph({ config, logger, infra }: Subgraph
         typeDefs,
         resolvers: {},
         tokens,
-        exposeInternals: !config.isProduction,
+        exposeInternals: config.env === 'development',
         checkReady: () => infra.checkReady(),
         createContext: (viewer) => ({ viewer }),
       });

@@ -19,7 +19,7 @@ export async function createTweetsSubgraph({ config, logger, infra }: SubgraphAp
         typeDefs,
         resolvers: {},
         tokens,
-        exposeInternals: !config.isProduction,
+        exposeInternals: config.env === 'development',
         checkReady: () => infra.checkReady(),
         createContext: (viewer) => ({ viewer }),
       });

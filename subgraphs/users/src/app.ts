@@ -50,7 +50,7 @@ export async function createUsersSubgraph({ config, logger, infra }: SubgraphApp
         typeDefs,
         resolvers,
         tokens,
-        exposeInternals: !config.isProduction,
+        exposeInternals: config.env === 'development',
         checkReady: () => infra.checkReady(),
         createContext: (viewer) => createContext(services, viewer),
       });
