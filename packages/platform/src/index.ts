@@ -19,3 +19,4 @@ export { InMemoryEventBus } from './adapters/memory-event-bus.js';
 export { KafkaEventBus, type KafkaSettings } from './adapters/kafka-event-bus.js';
 export { RedisCache, createRedisClient } from './adapters/redis-cache.js';
 export * from './service.js';
+export { PendingChanges } from './adapters/memory-pending-changes.js';

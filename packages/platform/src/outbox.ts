@@ -14,6 +14,11 @@ import type { Logger } from './logger.js';
 export interface PendingEvent {
   topic: string;
   event: EventEnvelope;
+  /**
+   * Work that must be done before the change counts as published (settling a
+   * derived count, say). Idempotent: the sweeper may run it again.
+   */
+  prepare?(): Promise<void>;
   /** Records that this event was sent (only if the document has not changed again since). */
   markPublished(): Promise<void>;
 }
@@ -95,6 +100,7 @@ export class OutboxRelay {
   }
 
   private async send(pending: readonly PendingEvent[]): Promise<void> {
+    for (const item of pending) await item.prepare?.();
     for (const [topic, events] of groupByTopic(pending)) await this.bus.publish(topic, events);
     await Promise.all(pending.map((item) => item.markPublished()));
   }

@@ -7,6 +7,10 @@ export const Topics = {
   userFollows: 'users.follows',
   /** A user's public profile, created or changed. Key: user id. Producer: users. */
   userProfiles: 'users.profiles',
+  /** Tweets posted, edited, deleted. Key: author id (one author's tweets stay in order). Producer: tweets. */
+  tweets: 'tweets.tweets',
+  /** Like edges changing state. Key: tweet id. Producer: tweets. */
+  tweetLikes: 'tweets.likes',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];
@@ -15,6 +19,11 @@ export const EventTypes = {
   userFollowed: 'user.followed',
   userUnfollowed: 'user.unfollowed',
   userProfileChanged: 'user.profile_changed',
+  tweetPosted: 'tweet.posted',
+  tweetEdited: 'tweet.edited',
+  tweetDeleted: 'tweet.deleted',
+  tweetLiked: 'tweet.liked',
+  tweetUnliked: 'tweet.unliked',
 } as const;
 
 /**
@@ -41,4 +50,29 @@ export interface UserProfileChangedPayload {
   bannerUrl: string | null;
   bio: string | null;
   createdAt: string;
+}
+
+/**
+ * A tweet at `version` (1 when posted, +1 per edit or delete). A deleted
+ * tweet has `deleted: true` and no text. Consumers keep the highest version.
+ */
+export interface TweetChangedPayload {
+  tweetId: string;
+  authorId: string;
+  version: number;
+  text: string | null;
+  createdAt: string;
+  editedAt: string | null;
+  deleted: boolean;
+}
+
+/** The state of one like edge after its `seq`-th change (see FollowChangedPayload). */
+export interface LikeChangedPayload {
+  tweetId: string;
+  /** Who wrote the liked tweet: the one a LIKE notification is for. */
+  tweetAuthorId: string;
+  userId: string;
+  active: boolean;
+  seq: number;
+  changedAt: string;
 }

@@ -1,4 +1,4 @@
-import { GraphQLClient, eventually, isolatedEnvironment } from '@chirp/testing';
+import { GraphQLClient, eventually, isolatedEnvironment, signUpThroughGateway, type Account } from '@chirp/testing';
 import { startStack, type RunningStack } from '@chirp/stack';
 
 /**
@@ -17,23 +17,7 @@ const PROFILE = `query Profile($handle: String!) {
 
 let stack: RunningStack;
 let anonymous: GraphQLClient;
-let sequence = 0;
-
-interface Account {
-  id: string;
-  handle: string;
-  email: string;
-  token: string;
-  client: GraphQLClient;
-}
-
-async function signUp(overrides: Record<string, unknown> = {}): Promise<Account> {
-  sequence += 1;
-  const handle = `e2e_${Date.now().toString(36).slice(-5)}${sequence}`;
-  const input = { handle, email: `${handle}@example.com`, password: 'password123', firstName: 'Test', lastName: `User${sequence}`, ...overrides };
-  const { signUp: payload } = await anonymous.data(SIGN_UP, { input });
-  return { id: payload.user.id, handle: payload.user.handle, email: input.email as string, token: payload.token, client: anonymous.as(payload.token) };
-}
+const signUp = (overrides: Record<string, unknown> = {}) => signUpThroughGateway(anonymous, overrides);
 
 beforeAll(async () => {
   stack = await startStack({ ...isolatedEnvironment(), PORT: '0' });
@@ -47,7 +31,7 @@ afterAll(async () => {
 describe('signUp', () => {
   it('creates an account and returns a token that identifies it', async () => {
     const { signUp: payload } = await anonymous.data(SIGN_UP, {
-      input: { handle: `Ada_${sequence}${Date.now() % 1000}`, email: `ada.${Date.now()}@example.com`, password: 'correct horse', firstName: ' Ada ', lastName: 'Lovelace', birthDate: '1990-12-10' },
+      input: { handle: `Ada_${Date.now() % 100000}`, email: `ada.${Date.now()}@example.com`, password: 'correct horse', firstName: ' Ada ', lastName: 'Lovelace', birthDate: '1990-12-10' },
     });
     expect(payload.user).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', birthDate: '1990-12-10' });
     expect(payload.user.id).toMatch(/^\d{19}$/);

@@ -2,3 +2,4 @@ export * from './cache-contract.js';
 export * from './event-bus-contract.js';
 export * from './graphql-client.js';
 export * from './servers.js';
+export * from './accounts.js';

@@ -1,31 +1,61 @@
-import { TokenService, startSubgraphServer, type SubgraphApp, type SubgraphAppOptions } from '@chirp/platform';
+import {
+  IdGenerator,
+  OutboxRelay,
+  TokenService,
+  startSubgraphServer,
+  type SubgraphApp,
+  type SubgraphAppOptions,
+} from '@chirp/platform';
+import { LikeService } from './domain/likes.js';
+import { TweetService } from './domain/tweets.js';
+import { outboxSources } from './events/producers.js';
+import { createContext, type TweetsServices } from './graphql/context.js';
+import { resolvers } from './graphql/resolvers.js';
+import { createRepositories } from './repositories/index.js';
 import { typeDefs } from './schema.js';
 
 export const SERVICE = 'tweets';
 export const DEFAULT_PORT = 4002;
 
-/** Wires the tweets subgraph. It serves only its share of the schema so far. */
+/** Wires the tweets subgraph: repositories, outbox relay, domain services, GraphQL. */
 export async function createTweetsSubgraph({ config, logger, infra }: SubgraphAppOptions): Promise<SubgraphApp> {
+  const repositories = await createRepositories(infra.mongo);
   const tokens = new TokenService(config.jwt);
+  const now = () => new Date();
+  const ids = new IdGenerator();
+  // The relay and the like service need each other: likes publish through the
+  // relay, and the relay's sweeper settles like counts through the service.
+  const relay: OutboxRelay = new OutboxRelay(
+    infra.bus,
+    outboxSources(repositories.tweets, repositories.likes, (tweetId) => services.likes.settleLikeCount(tweetId)),
+    config.outbox,
+    logger,
+  );
+  const services: TweetsServices = {
+    tweets: new TweetService({ tweets: repositories.tweets, relay, newId: () => ids.next(), now }),
+    likes: new LikeService({ tweets: repositories.tweets, likes: repositories.likes, relay, now }),
+  };
   let server: Awaited<ReturnType<typeof startSubgraphServer>> | undefined;
   return {
     name: SERVICE,
     async start() {
+      relay.start();
       server = await startSubgraphServer({
         name: SERVICE,
         host: config.host,
         port: config.port,
         logger,
         typeDefs,
-        resolvers: {},
+        resolvers,
         tokens,
         exposeInternals: config.env === 'development',
         checkReady: () => infra.checkReady(),
-        createContext: (viewer) => ({ viewer }),
+        createContext: (viewer) => createContext(services, viewer),
       });
       return server;
     },
     async stop() {
+      await relay.stop();
       await server?.close();
     },
   };

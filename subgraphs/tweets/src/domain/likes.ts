@@ -1,0 +1,52 @@
+import { NotFoundError, requireViewer, type OutboxRelay, type Viewer } from '@chirp/platform';
+import { pendingLikeEvent } from '../events/producers.js';
+import type { LikeRepository, TweetRepository } from '../repositories/types.js';
+import type { Tweet } from './model.js';
+
+export interface LikeServiceDependencies {
+  tweets: TweetRepository;
+  likes: LikeRepository;
+  relay: OutboxRelay;
+  now: () => Date;
+}
+
+/**
+ * Likes. Liking is idempotent (a repeat changes nothing). The count lives on
+ * the tweet and is settled by counting the likes after each change, guarded
+ * by a token so that a count taken before a later change is never stored:
+ * retries and races can delay the exact count, never double it.
+ */
+export class LikeService {
+  constructor(private readonly deps: LikeServiceDependencies) {}
+
+  like(viewer: Viewer | null, tweetId: string): Promise<Tweet> {
+    return this.setLiked(viewer, tweetId, true);
+  }
+
+  unlike(viewer: Viewer | null, tweetId: string): Promise<Tweet> {
+    return this.setLiked(viewer, tweetId, false);
+  }
+
+  /** For each tweet id, whether the viewer likes it (DataLoader's contract: same order). */
+  async likedBy(viewerId: string, tweetIds: readonly string[]): Promise<boolean[]> {
+    const liked = await this.deps.likes.likedAmong(viewerId, tweetIds);
+    return tweetIds.map((id) => liked.has(id));
+  }
+
+  /** Counts the tweet's likes and stores the count, unless another like changed meanwhile (its own settle wins). */
+  readonly settleLikeCount = async (tweetId: string): Promise<void> => {
+    const token = await this.deps.tweets.markLikeCountStale(tweetId);
+    const count = await this.deps.likes.countActive(tweetId);
+    await this.deps.tweets.settleLikeCount(tweetId, token, count);
+  };
+
+  private async setLiked(viewer: Viewer | null, tweetId: string, active: boolean): Promise<Tweet> {
+    const { id: userId } = requireViewer(viewer);
+    const tweet = await this.deps.tweets.findById(tweetId);
+    if (!tweet || tweet.deletedAt) throw new NotFoundError(`There is no tweet with id "${tweetId}".`);
+    const changed = await this.deps.likes.setActive(tweetId, userId, active, this.deps.now());
+    if (!changed) return tweet;
+    await this.deps.relay.publish([pendingLikeEvent(this.deps.likes, changed, tweet.authorId, this.settleLikeCount)]);
+    return (await this.deps.tweets.findById(tweetId)) ?? tweet;
+  }
+}

@@ -1,0 +1,74 @@
+import type { Collection, Db } from 'mongodb';
+import { isDuplicateKeyError } from '@chirp/platform';
+import type { LikeEdge } from '../../domain/model.js';
+import type { LikeRepository } from '../types.js';
+
+interface LikeDocument {
+  /** `tweet:user`: one document per pair, for ever. */
+  _id: string;
+  tweetId: string;
+  userId: string;
+  active: boolean;
+  seq: number;
+  publishedSeq: number;
+  changedAt: Date;
+  pendingSince: Date | null;
+}
+
+const likeId = (tweetId: string, userId: string) => `${tweetId}:${userId}`;
+
+export class MongoLikeRepository implements LikeRepository {
+  private readonly collection: Collection<LikeDocument>;
+
+  constructor(db: Db) {
+    this.collection = db.collection<LikeDocument>('likes');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.collection.createIndexes([
+      { key: { tweetId: 1, active: 1 }, name: 'likes_of_tweet' },
+      { key: { pendingSince: 1 }, name: 'pendingSince' },
+    ]);
+  }
+
+  async setActive(tweetId: string, userId: string, active: boolean, at: Date): Promise<LikeEdge | null> {
+    try {
+      // As for follows: only an edge in the other state matches, and an
+      // existing liked edge makes the upsert collide, meaning "no change".
+      const document = await this.collection.findOneAndUpdate(
+        { _id: likeId(tweetId, userId), active: !active },
+        { $set: { tweetId, userId, active, changedAt: at, pendingSince: at }, $inc: { seq: 1 }, $setOnInsert: { publishedSeq: 0 } },
+        { upsert: active, returnDocument: 'after' },
+      );
+      return document ? toEdge(document) : null;
+    } catch (error) {
+      if (isDuplicateKeyError(error)) return null;
+      throw error;
+    }
+  }
+
+  countActive(tweetId: string): Promise<number> {
+    return this.collection.countDocuments({ tweetId, active: true });
+  }
+
+  async likedAmong(userId: string, tweetIds: readonly string[]): Promise<Set<string>> {
+    if (tweetIds.length === 0) return new Set();
+    const documents = await this.collection
+      .find({ _id: { $in: tweetIds.map((tweetId) => likeId(tweetId, userId)) }, active: true }, { projection: { tweetId: 1 } })
+      .toArray();
+    return new Set(documents.map((document) => document.tweetId));
+  }
+
+  async findUnpublished(olderThan: Date, limit: number): Promise<LikeEdge[]> {
+    const documents = await this.collection.find({ pendingSince: { $lte: olderThan } }).sort({ pendingSince: 1 }).limit(limit).toArray();
+    return documents.map(toEdge);
+  }
+
+  async markPublished(tweetId: string, userId: string, seq: number): Promise<void> {
+    await this.collection.updateOne({ _id: likeId(tweetId, userId), seq }, { $set: { publishedSeq: seq, pendingSince: null } });
+  }
+}
+
+function toEdge(document: LikeDocument): LikeEdge {
+  return { tweetId: document.tweetId, userId: document.userId, active: document.active, seq: document.seq, changedAt: document.changedAt };
+}
