@@ -13,6 +13,12 @@ export interface CacheEntry {
 export interface Cache {
   getMany(keys: readonly string[]): Promise<Array<string | null>>;
   setMany(entries: readonly CacheEntry[]): Promise<void>;
+  /**
+   * Sets only keys that have no value (SET NX): for read-through fills, so a
+   * value read from the database before a writer's fresher value was set can
+   * never overwrite it.
+   */
+  addMany(entries: readonly CacheEntry[]): Promise<void>;
   delete(keys: readonly string[]): Promise<void>;
   /** Adds one to a counter that expires `ttlSeconds` after its first increment; returns the new value. */
   increment(key: string, ttlSeconds: number): Promise<number>;

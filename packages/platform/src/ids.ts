@@ -46,3 +46,11 @@ export function timeOfId(id: string): Date {
 
 const defaultGenerator = new IdGenerator();
 export const newId = (): string => defaultGenerator.next();
+
+/**
+ * Whether id `a` is newer than id `b`. Ids of one length compare as text;
+ * a shorter one (such as a "0" marker) is older than any real id.
+ */
+export function isNewerId(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
+}

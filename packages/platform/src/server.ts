@@ -121,7 +121,10 @@ export async function verifiedViewer(tokens: TokenService, header: string | unde
   }
 }
 
-/** Domain errors are the client's business; anything else is ours and gets logged with its stack. */
+/**
+ * Domain errors, and errors a subgraph already classified, are the client's
+ * business; anything else is ours and gets logged with its stack.
+ */
 export function logUnexpectedErrors<Context extends object>(logger: Logger): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
@@ -129,7 +132,9 @@ export function logUnexpectedErrors<Context extends object>(logger: Logger): Apo
         async didEncounterErrors({ errors, operationName }) {
           for (const error of errors) {
             const original = error.originalError;
-            if (original && !(original instanceof DomainError) && !(original instanceof GraphQLError)) {
+            const code = error.extensions?.code ?? (original as { extensions?: { code?: unknown } } | undefined)?.extensions?.code;
+            const expected = original instanceof DomainError || original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
+            if (original && !expected) {
               logger.error({ err: original, operationName, path: error.path }, 'unexpected error in resolver');
             }
           }

@@ -25,6 +25,16 @@ export function describeCacheContract(name: string, createCache: () => Promise<{
       expect(await cache.getMany([])).toEqual([]);
     });
 
+    it('adds only values that are not there yet', async () => {
+      const [kept, added] = [uniqueName('kept'), uniqueName('added')];
+      await cache.setMany([{ key: kept, value: 'fresh', ttlSeconds: 60 }]);
+      await cache.addMany([
+        { key: kept, value: 'stale', ttlSeconds: 60 },
+        { key: added, value: 'new', ttlSeconds: 60 },
+      ]);
+      expect(await cache.getMany([kept, added])).toEqual(['fresh', 'new']);
+    });
+
     it('forgets a value after its time to live', async () => {
       const key = uniqueName('short');
       await cache.setMany([{ key, value: 'soon gone', ttlSeconds: 1 }]);

@@ -5,44 +5,59 @@ import {
   type SubgraphApp,
   type SubgraphAppOptions,
 } from '@chirp/platform';
-import { FollowGraphProjection } from './domain/follow-graph.js';
-import { consumeFollowEvents } from './events/consumers.js';
+import { CardService } from './domain/cards.js';
+import { FanoutService } from './domain/fanout.js';
+import { HomeTimelineService } from './domain/home-timeline.js';
+import { loadTimelineSettings, type TimelineSettings } from './domain/settings.js';
+import { startConsumers } from './events/consumers.js';
+import { resolvers, type TimelineContext } from './graphql/resolvers.js';
 import { createRepositories } from './repositories/index.js';
 import { typeDefs } from './schema.js';
+import { InMemoryTimelineStore } from './stores/memory-timeline-store.js';
+import { RedisTimelineStore } from './stores/redis-timeline-store.js';
+import type { TimelineStore } from './stores/types.js';
 
 export const SERVICE = 'timeline';
 export const DEFAULT_PORT = 4003;
 
-export { FollowGraphProjection } from './domain/follow-graph.js';
-export { FOLLOW_GRAPH_GROUP } from './events/consumers.js';
+export { TIMELINE_ENVIRONMENT_VARIABLES } from './domain/settings.js';
+export { FOLLOW_GRAPH_GROUP, FANOUT_GROUP } from './events/consumers.js';
 
-/** Wires the timeline subgraph: so far, its projection of the follow graph. */
-export async function createTimelineSubgraph({ config, logger, infra }: SubgraphAppOptions): Promise<SubgraphApp> {
+export interface TimelineSubgraphOptions extends SubgraphAppOptions {
+  settings?: TimelineSettings;
+}
+
+/** Wires the timeline subgraph: projections, the Redis timeline store, fan-out consumers, the read path. */
+export async function createTimelineSubgraph({ config, logger, infra, settings = loadTimelineSettings() }: TimelineSubgraphOptions): Promise<SubgraphApp> {
   const repositories = await createRepositories(infra.mongo);
-  const followGraph = new FollowGraphProjection(repositories.followGraph);
+  const store: TimelineStore = infra.redis ? new RedisTimelineStore(infra.redis, settings) : new InMemoryTimelineStore(settings);
+  const cards = new CardService(infra.cache, repositories.tweets, repositories.authors);
+  const now = () => new Date();
+  const fanout = new FanoutService({ store, ...repositories, cards, settings, logger, now });
+  const homeTimeline = new HomeTimelineService({ store, followGraph: repositories.followGraph, tweets: repositories.tweets, cards, settings, now });
   const tokens = new TokenService(config.jwt);
-  let consumer: EventSubscription | undefined;
+  let consumers: EventSubscription[] = [];
   let server: Awaited<ReturnType<typeof startSubgraphServer>> | undefined;
   return {
     name: SERVICE,
     async start() {
-      consumer = await consumeFollowEvents(infra.bus, followGraph, logger);
-      server = await startSubgraphServer({
+      consumers = await startConsumers(infra.bus, fanout, logger);
+      server = await startSubgraphServer<TimelineContext>({
         name: SERVICE,
         host: config.host,
         port: config.port,
         logger,
         typeDefs,
-        resolvers: {},
+        resolvers,
         tokens,
         exposeInternals: config.env === 'development',
         checkReady: () => infra.checkReady(),
-        createContext: (viewer) => ({ viewer }),
+        createContext: (viewer) => ({ viewer, homeTimeline }),
       });
       return server;
     },
     async stop() {
-      await consumer?.stop();
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
       await server?.close();
     },
   };

@@ -9,7 +9,6 @@ import {
   type FollowChangedPayload,
 } from '@chirp/platform';
 import { eventually, realServers, uniqueName } from '@chirp/testing';
-import { FollowGraphProjection } from '../src/domain/follow-graph.js';
 import { consumeFollowEvents } from '../src/events/consumers.js';
 import { MongoFollowGraphRepository, type EdgeState, type FollowGraphRepository } from '../src/repositories/index.js';
 
@@ -27,6 +26,9 @@ class CountingGraph implements FollowGraphRepository {
   }
   followersOf(userId: string) {
     return this.inner.followersOf(userId);
+  }
+  countFollowers(userId: string, atMost: number) {
+    return this.inner.countFollowers(userId, atMost);
   }
 }
 
@@ -59,7 +61,7 @@ describe('the timeline consumes follow events from Kafka', () => {
       { brokers: servers.kafkaBrokers.split(','), clientId: 'consumer-test', topicPrefix: `${uniqueName('tl')}.` },
       logger,
     );
-    subscription = await consumeFollowEvents(bus, new FollowGraphProjection(graph), logger);
+    subscription = await consumeFollowEvents(bus, async (change) => void (await graph.apply(change)), logger);
   });
 
   afterAll(async () => {

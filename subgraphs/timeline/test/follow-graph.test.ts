@@ -33,6 +33,14 @@ function describeFollowGraphContract(name: string, create: () => Promise<FollowG
       await graph.apply({ followerId: fan, followeeId: me, active: true, seq: 1 });
       expect((await graph.followeesOf(me)).sort()).toEqual([x, y].sort());
       expect(await graph.followersOf(me)).toEqual([fan]);
+      expect(await graph.countFollowers(me, 10)).toBe(1);
+    });
+
+    it('counts followers up to a limit', async () => {
+      const star = user();
+      for (let n = 0; n < 5; n += 1) await graph.apply({ followerId: user(), followeeId: star, active: true, seq: 1 });
+      expect(await graph.countFollowers(star, 3)).toBe(3);
+      expect(await graph.countFollowers(star, 100)).toBe(5);
     });
   });
 }

@@ -21,6 +21,10 @@ export class InMemoryCache implements Cache {
     }
   }
 
+  async addMany(entries: readonly CacheEntry[]): Promise<void> {
+    await this.setMany(entries.filter((entry) => this.read(entry.key) === undefined));
+  }
+
   async delete(keys: readonly string[]): Promise<void> {
     for (const key of keys) this.entries.delete(key);
   }

@@ -27,6 +27,13 @@ export class RedisCache implements Cache {
     await pipeline.exec();
   }
 
+  async addMany(entries: readonly CacheEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const entry of entries) pipeline.set(entry.key, entry.value, 'EX', entry.ttlSeconds, 'NX');
+    await pipeline.exec();
+  }
+
   async delete(keys: readonly string[]): Promise<void> {
     if (keys.length > 0) await this.redis.del(...keys);
   }

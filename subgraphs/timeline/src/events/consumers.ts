@@ -1,20 +1,55 @@
-import { Topics, type EventBus, type EventSubscription, type FollowChangedPayload, type Logger } from '@chirp/platform';
-import type { FollowGraphProjection } from '../domain/follow-graph.js';
+import {
+  Topics,
+  type EventBus,
+  type EventSubscription,
+  type FollowChangedPayload,
+  type Logger,
+  type TweetChangedPayload,
+  type UserProfileChangedPayload,
+} from '@chirp/platform';
 
 export const FOLLOW_GRAPH_GROUP = 'timeline.follow-graph';
+export const FANOUT_GROUP = 'timeline.fanout';
+export const AUTHORS_GROUP = 'timeline.authors';
+
+export interface TimelineEventHandlers {
+  onFollowChanged(change: FollowChangedPayload): Promise<void>;
+  onTweetChanged(change: TweetChangedPayload): Promise<void>;
+  onProfileChanged(change: UserProfileChangedPayload): Promise<void>;
+}
 
 /** Keeps the timeline's follow graph in step with the users subgraph's follow events. */
 export function consumeFollowEvents(
   bus: EventBus,
-  projection: FollowGraphProjection,
+  onFollowChanged: TimelineEventHandlers['onFollowChanged'],
   logger: Logger,
 ): Promise<EventSubscription> {
   return bus.subscribe({
     group: FOLLOW_GRAPH_GROUP,
     topics: [Topics.userFollows],
     handler: async (event) => {
-      const outcome = await projection.apply(event.payload as FollowChangedPayload);
-      logger.debug({ eventId: event.id, outcome }, 'follow event');
+      await onFollowChanged(event.payload as FollowChangedPayload);
+      logger.debug({ eventId: event.id }, 'follow event applied');
     },
   });
+}
+
+/**
+ * The timeline's three consumers, each in its own group so a slow fan-out
+ * never holds back follows or profile changes.
+ */
+export async function startConsumers(bus: EventBus, handlers: TimelineEventHandlers, logger: Logger): Promise<EventSubscription[]> {
+  return Promise.all([
+    consumeFollowEvents(bus, (change) => handlers.onFollowChanged(change), logger),
+    bus.subscribe({
+      group: FANOUT_GROUP,
+      topics: [Topics.tweets],
+      handler: (event) => handlers.onTweetChanged(event.payload as TweetChangedPayload),
+    }),
+    bus.subscribe({
+      group: AUTHORS_GROUP,
+      topics: [Topics.userProfiles],
+      handler: (event) => handlers.onProfileChanged(event.payload as UserProfileChangedPayload),
+    }),
+  ]);
 }

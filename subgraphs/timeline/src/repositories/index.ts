@@ -1,19 +1,39 @@
 import type { Db } from 'mongodb';
+import { InMemoryAuthorRepository } from './memory/authors.js';
 import { InMemoryFollowGraphRepository } from './memory/follow-graph.js';
+import { InMemoryTweetProjectionRepository } from './memory/tweets.js';
+import { MongoAuthorRepository } from './mongo/authors.js';
 import { MongoFollowGraphRepository } from './mongo/follow-graph.js';
-import type { FollowGraphRepository } from './types.js';
+import { MongoTweetProjectionRepository } from './mongo/tweets.js';
+import type { AuthorRepository, FollowGraphRepository, TweetProjectionRepository } from './types.js';
 
 export * from './types.js';
-export { InMemoryFollowGraphRepository, MongoFollowGraphRepository };
+export {
+  InMemoryAuthorRepository,
+  InMemoryFollowGraphRepository,
+  InMemoryTweetProjectionRepository,
+  MongoAuthorRepository,
+  MongoFollowGraphRepository,
+  MongoTweetProjectionRepository,
+};
 
 export interface TimelineRepositories {
   followGraph: FollowGraphRepository;
+  tweets: TweetProjectionRepository;
+  authors: AuthorRepository;
 }
 
 /** MongoDB when there is a database, in-memory otherwise. */
 export async function createRepositories(db: Db | undefined): Promise<TimelineRepositories> {
-  if (!db) return { followGraph: new InMemoryFollowGraphRepository() };
+  if (!db) {
+    return {
+      followGraph: new InMemoryFollowGraphRepository(),
+      tweets: new InMemoryTweetProjectionRepository(),
+      authors: new InMemoryAuthorRepository(),
+    };
+  }
   const followGraph = new MongoFollowGraphRepository(db);
-  await followGraph.ensureIndexes();
-  return { followGraph };
+  const tweets = new MongoTweetProjectionRepository(db);
+  await Promise.all([followGraph.ensureIndexes(), tweets.ensureIndexes()]);
+  return { followGraph, tweets, authors: new MongoAuthorRepository(db) };
 }

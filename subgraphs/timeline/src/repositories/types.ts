@@ -1,3 +1,5 @@
+import type { AuthorRecord, TweetRecord } from '../domain/model.js';
+
 /** One edge of the projected follow graph, at the `seq`-th change of its state. */
 export interface EdgeState {
   followerId: string;
@@ -13,4 +15,26 @@ export interface FollowGraphRepository {
   followeesOf(userId: string): Promise<string[]>;
   /** Who follows `userId` now. */
   followersOf(userId: string): Promise<string[]>;
+  /** How many follow `userId`, counting at most to `atMost` (enough to compare with a threshold). */
+  countFollowers(userId: string, atMost: number): Promise<number>;
+}
+
+export interface TweetProjectionRepository {
+  /**
+   * Stores the tweet unless a newer version is there; returns the stored
+   * record (the newer one when this change was stale). Records when the
+   * timeline received it, for rebuilds racing with fan-out.
+   */
+  apply(tweet: TweetRecord, receivedAt: Date): Promise<TweetRecord>;
+  findByIds(ids: readonly string[]): Promise<TweetRecord[]>;
+  /** Ids of tweets by these authors that are not deleted, newest first, older than `beforeId`. */
+  latestIds(authorIds: readonly string[], limit: number, beforeId?: string): Promise<string[]>;
+  /** Ids of tweets by these authors received since `since`. */
+  receivedSince(authorIds: readonly string[], since: Date): Promise<string[]>;
+}
+
+export interface AuthorRepository {
+  /** Stores the profile unless a newer version is there. */
+  apply(author: AuthorRecord): Promise<void>;
+  findByIds(ids: readonly string[]): Promise<AuthorRecord[]>;
 }

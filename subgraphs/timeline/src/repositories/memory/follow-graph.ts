@@ -15,6 +15,10 @@ export class InMemoryFollowGraphRepository implements FollowGraphRepository {
     return [...this.edges.values()].filter((edge) => edge.active && edge.followerId === userId).map((edge) => edge.followeeId);
   }
 
+  async countFollowers(userId: string, atMost: number): Promise<number> {
+    return Math.min(atMost, (await this.followersOf(userId)).length);
+  }
+
   async followersOf(userId: string): Promise<string[]> {
     return [...this.edges.values()].filter((edge) => edge.active && edge.followeeId === userId).map((edge) => edge.followerId);
   }

@@ -43,6 +43,10 @@ export class MongoFollowGraphRepository implements FollowGraphRepository {
     return edges.map((edge) => edge.followeeId);
   }
 
+  countFollowers(userId: string, atMost: number): Promise<number> {
+    return this.collection.countDocuments({ followeeId: userId, active: true }, { limit: atMost });
+  }
+
   async followersOf(userId: string): Promise<string[]> {
     const edges = await this.collection
       .find({ followeeId: userId, active: true }, { projection: { followerId: 1 } })

@@ -1,0 +1,99 @@
+import type { FollowChangedPayload, Logger, TweetChangedPayload, UserProfileChangedPayload } from '@chirp/platform';
+import type { AuthorRepository, FollowGraphRepository, TweetProjectionRepository } from '../repositories/types.js';
+import type { TimelineStore } from '../stores/types.js';
+import type { CardService } from './cards.js';
+import type { TweetRecord } from './model.js';
+import type { TimelineSettings } from './settings.js';
+
+export interface FanoutDependencies {
+  store: TimelineStore;
+  followGraph: FollowGraphRepository;
+  tweets: TweetProjectionRepository;
+  authors: AuthorRepository;
+  cards: CardService;
+  settings: TimelineSettings;
+  logger: Logger;
+  now: () => Date;
+}
+
+/**
+ * Fan-out on write: the write side of the timeline, fed by events. A new
+ * tweet's id goes into the cached home timeline of its author and of every
+ * follower (hybrid: not for authors too big to fan out; their tweets are
+ * merged at read time). Every step is idempotent, so a redelivered event, or
+ * one replayed after a crash mid-fan-out, changes nothing twice.
+ */
+export class FanoutService {
+  constructor(private readonly deps: FanoutDependencies) {}
+
+  async onTweetChanged(change: TweetChangedPayload): Promise<void> {
+    // The durable projection first: a rebuild racing with this fan-out finds
+    // the tweet there if its id does not reach the cached list.
+    const stored = await this.deps.tweets.apply(toRecord(change), this.deps.now());
+    // Edits and deletes only change the card: every timeline holding the id shows it.
+    await this.deps.cards.refreshTweet(stored);
+    if (change.version === 1 && !stored.deleted) await this.fanOut(stored);
+  }
+
+  async onFollowChanged(change: FollowChangedPayload): Promise<void> {
+    const applied = await this.deps.followGraph.apply(change);
+    // Following brings the followee's tweets in, unfollowing takes them out:
+    // the follower's cached timeline is rebuilt on its next read.
+    if (applied) await this.deps.store.invalidateHomes([change.followerId]);
+  }
+
+  async onProfileChanged(change: UserProfileChangedPayload): Promise<void> {
+    const author = {
+      id: change.userId,
+      handle: change.handle,
+      firstName: change.firstName,
+      lastName: change.lastName,
+      avatarUrl: change.avatarUrl,
+      version: change.version,
+    };
+    await this.deps.authors.apply(author);
+    const [stored] = await this.deps.authors.findByIds([author.id]);
+    if (stored) await this.deps.cards.refreshAuthor(stored);
+  }
+
+  private async fanOut(tweet: TweetRecord): Promise<void> {
+    await this.deps.store.addToHomes([tweet.authorId], tweet.id);
+    if (await this.isCelebrity(tweet.authorId)) {
+      await this.deps.store.pushRecent(tweet.authorId, tweet.id);
+      return;
+    }
+    const followers = await this.deps.followGraph.followersOf(tweet.authorId);
+    for (let start = 0; start < followers.length; start += this.deps.settings.fanoutChunk) {
+      await this.deps.store.addToHomes(followers.slice(start, start + this.deps.settings.fanoutChunk), tweet.id);
+    }
+  }
+
+  /**
+   * Whether an author is too big to fan out to. Once an author crosses the
+   * threshold they stay a celebrity (so no timeline flips back and forth),
+   * and their followers' cached timelines are rebuilt to merge them at read.
+   */
+  private async isCelebrity(authorId: string): Promise<boolean> {
+    const [known] = await this.deps.store.isCelebrity([authorId]);
+    if (known) return true;
+    const threshold = this.deps.settings.celebrityFollowers;
+    if ((await this.deps.followGraph.countFollowers(authorId, threshold + 1)) <= threshold) return false;
+    await this.deps.store.replaceRecent(authorId, await this.deps.tweets.latestIds([authorId], this.deps.settings.maxLength));
+    await this.deps.store.markCelebrity(authorId);
+    await this.deps.store.invalidateHomes(await this.deps.followGraph.followersOf(authorId));
+    this.deps.logger.info({ authorId }, 'author became a celebrity: their tweets are merged at read time from now on');
+    return true;
+  }
+}
+
+function toRecord(change: TweetChangedPayload): TweetRecord {
+  return {
+    id: change.tweetId,
+    authorId: change.authorId,
+    text: change.text,
+    createdAt: new Date(change.createdAt),
+    editedAt: change.editedAt ? new Date(change.editedAt) : null,
+    deleted: change.deleted,
+    version: change.version,
+  };
+}

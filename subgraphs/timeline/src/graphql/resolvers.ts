@@ -1,0 +1,47 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import {
+  DateTimeScalar,
+  InvalidInputError,
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  requireViewer,
+  toConnection,
+  type Viewer,
+} from '@chirp/platform';
+import type { HomeTimelineService } from '../domain/home-timeline.js';
+import type { TimelineCard } from '../domain/model.js';
+
+export interface TimelineContext {
+  viewer: Viewer | null;
+  homeTimeline: HomeTimelineService;
+}
+
+/** Resolvers only translate between GraphQL and the domain services. */
+export const resolvers: GraphQLResolverMap<TimelineContext> = {
+  DateTime: DateTimeScalar,
+  Query: {
+    homeTimeline: async (_root, args: { first?: number | null; after?: string | null }, context: TimelineContext) => {
+      const viewer = requireViewer(context.viewer);
+      const size = pageSize(args.first);
+      const page = await context.homeTimeline.page(viewer.id, size, args.after ? tweetCursor(args.after) : undefined);
+      return toConnection({ items: page.items.map(toTweet), hasNextPage: page.hasNextPage }, (tweet) => encodeCursor([tweet.id]));
+    },
+  },
+  User: {
+    displayName: (user: { firstName: string; lastName: string }) => `${user.firstName} ${user.lastName}`,
+  },
+};
+
+/** A card as the federated Tweet it stands for, with the fields this subgraph provides. */
+function toTweet(card: TimelineCard) {
+  return { __typename: 'Tweet', ...card, author: { __typename: 'User', ...card.author } };
+}
+
+function tweetCursor(after: string): string {
+  const [id] = decodeCursor(after);
+  if (typeof id !== 'string' || !/^\d{1,20}$/.test(id)) {
+    throw new InvalidInputError('after', 'The cursor is not valid; use an endCursor from a previous page.');
+  }
+  return id;
+}

@@ -1,0 +1,113 @@
+import { isNewerId } from '@chirp/platform';
+import { COMPLETE_MARKER, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
+
+interface StoredHome {
+  list: string[];
+  celebrities: Set<string>;
+  expiresAt: number;
+}
+
+/** The timeline store in Maps, with Redis's semantics (expiry, trimming, generations). */
+export class InMemoryTimelineStore implements TimelineStore {
+  private readonly homes = new Map<string, StoredHome>();
+  private readonly generations = new Map<string, number>();
+  private readonly recents = new Map<string, string[]>();
+  private readonly celebrities = new Set<string>();
+
+  constructor(
+    private readonly settings: TimelineStoreSettings,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async readHome(userId: string): Promise<CachedHome | null> {
+    const stored = this.liveHome(userId);
+    if (!stored) return null;
+    stored.expiresAt = this.expiry();
+    return { ...toCachedList(stored.list), celebrities: [...stored.celebrities] };
+  }
+
+  async generation(userId: string): Promise<string> {
+    return String(this.generations.get(userId) ?? '');
+  }
+
+  async replaceHome(userId: string, generation: string, cached: CachedHome): Promise<boolean> {
+    if ((await this.generation(userId)) !== generation) return false;
+    const list = [...cached.ids.slice(0, this.settings.maxLength), ...(cached.complete ? [COMPLETE_MARKER] : [])];
+    this.homes.set(userId, { list, celebrities: new Set(cached.celebrities), expiresAt: this.expiry() });
+    return true;
+  }
+
+  async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
+    for (const userId of userIds) await this.addManyToHome(userId, [tweetId]);
+  }
+
+  async addManyToHome(userId: string, tweetIds: readonly string[]): Promise<void> {
+    const stored = this.liveHome(userId);
+    if (stored) for (const id of tweetIds) stored.list = this.insertSorted(stored.list, id);
+  }
+
+  async invalidateHomes(userIds: readonly string[]): Promise<void> {
+    for (const userId of userIds) {
+      this.generations.set(userId, (this.generations.get(userId) ?? 0) + 1);
+      this.homes.delete(userId);
+    }
+  }
+
+  async isCelebrity(authorIds: readonly string[]): Promise<boolean[]> {
+    return authorIds.map((id) => this.celebrities.has(id));
+  }
+
+  async markCelebrity(authorId: string): Promise<void> {
+    this.celebrities.add(authorId);
+  }
+
+  async readRecent(authorIds: readonly string[]): Promise<Array<CachedList | null>> {
+    return authorIds.map((id) => {
+      const list = this.recents.get(id);
+      return list && list.length > 0 ? toCachedList(list) : null;
+    });
+  }
+
+  async pushRecent(authorId: string, tweetId: string): Promise<void> {
+    const list = this.recents.get(authorId);
+    if (list) this.recents.set(authorId, this.insertSorted(list, tweetId));
+  }
+
+  async replaceRecent(authorId: string, tweetIds: readonly string[]): Promise<void> {
+    this.recents.set(authorId, [...tweetIds, ...(tweetIds.length < this.settings.maxLength ? [COMPLETE_MARKER] : [])]);
+  }
+
+  /** Forgets everything, as FLUSHALL would (tests). */
+  flush(): void {
+    this.homes.clear();
+    this.generations.clear();
+    this.recents.clear();
+    this.celebrities.clear();
+  }
+
+  /** As the Redis script: sorted newest first, no duplicates, trimmed; the "0" marker sorts last. */
+  private insertSorted(list: string[], id: string): string[] {
+    if (list.includes(id)) return list;
+    const position = list.findIndex((value) => isNewerId(id, value));
+    const inserted = position === -1 ? [...list, id] : [...list.slice(0, position), id, ...list.slice(position)];
+    return inserted.slice(0, this.settings.maxLength);
+  }
+
+  private liveHome(userId: string): StoredHome | undefined {
+    const stored = this.homes.get(userId);
+    if (stored && stored.expiresAt <= this.now()) {
+      this.homes.delete(userId);
+      return undefined;
+    }
+    return stored;
+  }
+
+  private expiry(): number {
+    return this.now() + this.settings.activeWindowSeconds * 1000;
+  }
+}
+
+function toCachedList(stored: string[]): CachedList {
+  const complete = stored.at(-1) === COMPLETE_MARKER;
+  return { ids: complete ? stored.slice(0, -1) : [...stored], complete };
+}

@@ -1,0 +1,53 @@
+/**
+ * The timeline's Redis data, behind an interface (Redis in production, an
+ * in-process twin otherwise; both pass `test/timeline-store-contract.ts`).
+ *
+ * A home timeline is a list of tweet ids, newest pushed first: ids only, so
+ * an edit or a profile change touches no timeline, and 19-digit ids are
+ * stored by Redis as 64-bit integers. A "0" at the tail means the list
+ * reaches back to the user's very first tweet; trimming drops it naturally
+ * once the list is full.
+ */
+export interface CachedList {
+  /** As stored: newest first by insertion, possibly with duplicates from redelivery. */
+  ids: string[];
+  /** True when nothing older than the oldest id exists. */
+  complete: boolean;
+}
+
+export interface CachedHome extends CachedList {
+  /** Followed accounts too big to fan out to: their tweets are merged at read time. */
+  celebrities: string[];
+}
+
+export interface TimelineStore {
+  /** The cached home timeline, its time to live renewed (the user is active); null when not cached. */
+  readHome(userId: string): Promise<CachedHome | null>;
+  /** A token that changes whenever the user's home timeline is invalidated. */
+  generation(userId: string): Promise<string>;
+  /** Stores a rebuilt home timeline unless it was invalidated since `generation`; true when stored. */
+  replaceHome(userId: string, generation: string, home: CachedHome): Promise<boolean>;
+  /** Pushes a tweet onto the cached home timelines of these users; uncached (inactive) ones are skipped. */
+  addToHomes(userIds: readonly string[], tweetId: string): Promise<void>;
+  /** Pushes tweets onto one user's cached home timeline, if cached. */
+  addManyToHome(userId: string, tweetIds: readonly string[]): Promise<void>;
+  /** Drops these users' cached home timelines; the next read rebuilds them. */
+  invalidateHomes(userIds: readonly string[]): Promise<void>;
+
+  isCelebrity(authorIds: readonly string[]): Promise<boolean[]>;
+  markCelebrity(authorId: string): Promise<void>;
+  /** Each celebrity's latest tweet ids, newest first; null when not cached. */
+  readRecent(authorIds: readonly string[]): Promise<Array<CachedList | null>>;
+  pushRecent(authorId: string, tweetId: string): Promise<void>;
+  replaceRecent(authorId: string, tweetIds: readonly string[]): Promise<void>;
+}
+
+export interface TimelineStoreSettings {
+  /** Longest list kept per timeline (default 800). */
+  maxLength: number;
+  /** A timeline not read for this long expires, and fan-out skips it (the activity window). */
+  activeWindowSeconds: number;
+}
+
+/** The tail marker of a complete home timeline. */
+export const COMPLETE_MARKER = '0';
