@@ -23,6 +23,11 @@ const FACTORIES: Record<SubgraphName, SubgraphFactory> = {
   notifications: createNotificationsSubgraph,
 };
 
+export interface StackOptions {
+  /** Replaces how a subgraph is built (tests inject faults this way). */
+  factories?: Partial<Record<SubgraphName, SubgraphFactory>>;
+}
+
 export interface RunningStack {
   /** The gateway's GraphQL endpoint. */
   url: string;
@@ -33,6 +38,10 @@ export interface RunningStack {
   /** A one-line account of where data lives. */
   description: string;
   inMemory: boolean;
+  /** Stops one subgraph, as a crash or a deploy would; its infrastructure stays. */
+  stopSubgraph(name: SubgraphName): Promise<void>;
+  /** Starts a stopped subgraph again, on the same port, as a fresh instance. */
+  startSubgraph(name: SubgraphName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,24 +51,28 @@ export interface RunningStack {
  * and Redis key space, exactly as when each runs alone; only the in-process
  * event bus is shared, standing in for Kafka when no brokers are configured.
  */
-export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<RunningStack> {
+export async function startStack(env: NodeJS.ProcessEnv = process.env, options: StackOptions = {}): Promise<RunningStack> {
   const gatewayConfig = loadGatewayConfig(env);
   const logger = createLogger('chirp', gatewayConfig.logLevel);
   const sharedBus = new InMemoryEventBus(logger);
   const infrastructure = {} as Record<SubgraphName, Infrastructure>;
-  const apps: SubgraphApp[] = [];
+  const apps = new Map<SubgraphName, SubgraphApp>();
   const subgraphUrls = {} as Record<SubgraphName, string>;
+  const ports = new Map<SubgraphName, number>();
+  const factories = { ...FACTORIES, ...options.factories };
 
-  for (const [name, factory] of Object.entries(FACTORIES) as Array<[SubgraphName, SubgraphFactory]>) {
-    // Subgraphs listen on free loopback ports; PORT and HOST are the gateway's.
-    const config = loadConfig(name, 0, { ...env, PORT: '0', HOST: '127.0.0.1' });
+  /** Subgraphs listen on loopback, on a free port the first time; PORT and HOST are the gateway's. */
+  const startSubgraph = async (name: SubgraphName) => {
+    const config = loadConfig(name, 0, { ...env, PORT: String(ports.get(name) ?? 0), HOST: '127.0.0.1' });
     const serviceLogger = logger.child({ service: name });
-    const infra = await connectInfrastructure(config, serviceLogger, { bus: sharedBus });
-    infrastructure[name] = infra;
-    const app = await factory({ config, logger: serviceLogger, infra });
-    apps.push(app);
-    subgraphUrls[name] = (await app.start()).url;
-  }
+    infrastructure[name] ??= await connectInfrastructure(config, serviceLogger, { bus: sharedBus });
+    const app = await factories[name]({ config, logger: serviceLogger, infra: infrastructure[name] });
+    const server = await app.start();
+    apps.set(name, app);
+    ports.set(name, server.port);
+    subgraphUrls[name] = server.url;
+  };
+  for (const name of Object.keys(FACTORIES) as SubgraphName[]) await startSubgraph(name);
 
   const gateway = await startGateway({
     supergraphSdl: readFileSync(gatewayConfig.supergraphPath, 'utf8'),
@@ -78,9 +91,14 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env): Promise<
     subgraphUrls,
     description: infrastructure.users.description,
     inMemory: !gatewayConfig.mongo || !gatewayConfig.redis || !gatewayConfig.kafka,
+    startSubgraph,
+    async stopSubgraph(name) {
+      await apps.get(name)?.stop();
+      apps.delete(name);
+    },
     async stop() {
       await gateway.close();
-      for (const app of apps.reverse()) await app.stop();
+      for (const app of [...apps.values()].reverse()) await app.stop();
       await Promise.all(Object.values(infrastructure).map((infra) => infra.close()));
       await sharedBus.close();
     },

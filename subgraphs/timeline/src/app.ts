@@ -25,12 +25,15 @@ export { FOLLOW_GRAPH_GROUP, FANOUT_GROUP } from './events/consumers.js';
 
 export interface TimelineSubgraphOptions extends SubgraphAppOptions {
   settings?: TimelineSettings;
+  /** Where timelines are cached: by default Redis when configured, in memory otherwise. */
+  store?: TimelineStore;
 }
 
 /** Wires the timeline subgraph: projections, the Redis timeline store, fan-out consumers, the read path. */
-export async function createTimelineSubgraph({ config, logger, infra, settings = loadTimelineSettings() }: TimelineSubgraphOptions): Promise<SubgraphApp> {
+export async function createTimelineSubgraph(options: TimelineSubgraphOptions): Promise<SubgraphApp> {
+  const { config, logger, infra, settings = loadTimelineSettings() } = options;
   const repositories = await createRepositories(infra.mongo);
-  const store: TimelineStore = infra.redis ? new RedisTimelineStore(infra.redis, settings) : new InMemoryTimelineStore(settings);
+  const store = options.store ?? defaultStore(infra.redis, settings);
   const cards = new CardService(infra.cache, repositories.tweets, repositories.authors);
   const now = () => new Date();
   const fanout = new FanoutService({ store, ...repositories, cards, settings, logger, now });
@@ -62,3 +65,10 @@ export async function createTimelineSubgraph({ config, logger, infra, settings =
     },
   };
 }
+
+function defaultStore(redis: SubgraphAppOptions['infra']['redis'], settings: TimelineSettings): TimelineStore {
+  return redis ? new RedisTimelineStore(redis, settings) : new InMemoryTimelineStore(settings);
+}
+
+export { InMemoryTimelineStore, RedisTimelineStore, type TimelineStore };
+export { loadTimelineSettings, type TimelineSettings };

@@ -61,7 +61,11 @@ describe('the timeline consumes follow events from Kafka', () => {
       { brokers: servers.kafkaBrokers.split(','), clientId: 'consumer-test', topicPrefix: `${uniqueName('tl')}.` },
       logger,
     );
-    subscription = await consumeFollowEvents(bus, async (change) => void (await graph.apply(change)), logger);
+    subscription = await consumeFollowEvents(
+      bus,
+      async ({ followerId, followeeId, active, seq }) => void (await graph.apply({ followerId, followeeId, active, seq })),
+      logger,
+    );
   });
 
   afterAll(async () => {

@@ -36,7 +36,8 @@ export class FanoutService {
   }
 
   async onFollowChanged(change: FollowChangedPayload): Promise<void> {
-    const applied = await this.deps.followGraph.apply(change);
+    const { followerId, followeeId, active, seq } = change;
+    const applied = await this.deps.followGraph.apply({ followerId, followeeId, active, seq });
     // Following brings the followee's tweets in, unfollowing takes them out:
     // the follower's cached timeline is rebuilt on its next read.
     if (applied) await this.deps.store.invalidateHomes([change.followerId]);

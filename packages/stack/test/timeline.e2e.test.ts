@@ -1,0 +1,138 @@
+import { createTimelineSubgraph, loadTimelineSettings } from '@chirp/timeline';
+import { GraphQLClient, eventually, isolatedEnvironment, signUpThroughGateway, type Account } from '@chirp/testing';
+import { startStack, type RunningStack } from '@chirp/stack';
+
+/**
+ * The home timeline through the gateway, on the real servers, with small
+ * limits so every path runs: 20 ids per cached timeline (older pages come
+ * from MongoDB) and celebrities from 3 followers (merged at read time).
+ */
+const HOME = `query Home($first: Int, $after: String) {
+  homeTimeline(first: $first, after: $after) {
+    edges { cursor node { id text editedAt author { id handle displayName } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+const POST = `mutation Post($text: String!) { postTweet(text: $text) { id } }`;
+
+let stack: RunningStack;
+let anonymous: GraphQLClient;
+const signUp = () => signUpThroughGateway(anonymous);
+
+beforeAll(async () => {
+  const settings = { ...loadTimelineSettings({}), maxLength: 20, celebrityFollowers: 3 };
+  stack = await startStack(
+    { ...isolatedEnvironment(), PORT: '0' },
+    { factories: { timeline: (options) => createTimelineSubgraph({ ...options, settings }) } },
+  );
+  anonymous = new GraphQLClient(stack.url);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+interface Edge {
+  cursor: string;
+  node: { id: string; text: string; editedAt: string | null; author: { id: string; handle: string; displayName: string } };
+}
+
+/** Every page of the viewer's home timeline, in order. */
+async function wholeTimeline(account: Account, pageSize = 7): Promise<Edge[]> {
+  const edges: Edge[] = [];
+  let after: string | null = null;
+  for (let page = 0; page < 100; page += 1) {
+    const { homeTimeline } = await account.client.data(HOME, { first: pageSize, after });
+    edges.push(...homeTimeline.edges);
+    if (!homeTimeline.pageInfo.hasNextPage) return edges;
+    after = homeTimeline.pageInfo.endCursor;
+  }
+  throw new Error('the timeline never ended');
+}
+
+const texts = async (account: Account) => (await wholeTimeline(account)).map((edge) => edge.node.text);
+const post = async (account: Account, text: string): Promise<string> => (await account.client.data(POST, { text })).postTweet.id;
+const follow = (fan: Account, star: Account) => fan.client.data(`mutation($id: ID!) { follow(userId: $id) { id } }`, { id: star.id });
+const unfollow = (fan: Account, star: Account) => fan.client.data(`mutation($id: ID!) { unfollow(userId: $id) { id } }`, { id: star.id });
+
+describe('homeTimeline', () => {
+  it('shows the viewer’s own tweets and those of everyone they follow, newest first, with the card fields', async () => {
+    const [ada, bob] = [await signUp(), await signUp()];
+    await follow(ada, bob);
+    await post(bob, 'bob one');
+    await post(ada, 'ada one');
+    await post(bob, 'bob two');
+    await eventually(async () => expect(await texts(ada)).toEqual(['bob two', 'ada one', 'bob one']));
+    const [first] = await wholeTimeline(ada);
+    expect(first?.node.author).toEqual({ id: bob.id, handle: bob.handle, displayName: expect.stringMatching(/^Test User/) });
+    expect(await texts(bob)).toEqual(['bob two', 'bob one']);
+  });
+
+  it('brings in a followee’s earlier tweets on follow, and takes them out on unfollow', async () => {
+    const [ada, bob] = [await signUp(), await signUp()];
+    await post(bob, 'before the follow');
+    await post(ada, 'mine');
+    await follow(ada, bob);
+    await eventually(async () => expect(await texts(ada)).toEqual(['mine', 'before the follow']));
+    await unfollow(ada, bob);
+    await eventually(async () => expect(await texts(ada)).toEqual(['mine']));
+  });
+
+  it('drops deleted tweets and shows edited text and changed names everywhere', async () => {
+    const [ada, bob] = [await signUp(), await signUp()];
+    await follow(ada, bob);
+    const [keep, drop] = [await post(bob, 'keep me'), await post(bob, 'delete me')];
+    await eventually(async () => expect(await texts(ada)).toEqual(['delete me', 'keep me']));
+    await bob.client.data(`mutation($id: ID!) { deleteTweet(id: $id) }`, { id: drop });
+    await bob.client.data(`mutation($id: ID!) { editTweet(id: $id, text: "kept, edited") { id } }`, { id: keep });
+    await bob.client.data(`mutation { updateProfile(input: { firstName: "Robert" }) { id } }`);
+    await eventually(async () => {
+      const edges = await wholeTimeline(ada);
+      expect(edges.map((edge) => [edge.node.text, edge.node.author.displayName.split(' ')[0]])).toEqual([['kept, edited', 'Robert']]);
+      expect(edges[0]?.node.editedAt).not.toBeNull();
+    });
+  });
+
+  it('pages past the cached window into durable data, every tweet exactly once', async () => {
+    const [ada, bob] = [await signUp(), await signUp()];
+    await follow(ada, bob);
+    const posted: string[] = [];
+    for (let n = 0; n < 45; n += 1) posted.push(await post(n % 3 === 0 ? ada : bob, `tweet ${n}`));
+    const expected = [...posted].reverse();
+    await eventually(async () => expect((await wholeTimeline(ada, 8)).map((edge) => edge.node.id)).toEqual(expected));
+    expect((await wholeTimeline(ada, 100)).map((edge) => edge.node.id)).toEqual(expected);
+  });
+
+  it('rebuilds a timeline whose cache was flushed, with nothing missing', async () => {
+    const [ada, bob] = [await signUp(), await signUp()];
+    await follow(ada, bob);
+    for (let n = 0; n < 5; n += 1) await post(bob, `flush ${n}`);
+    await eventually(async () => expect(await texts(ada)).toHaveLength(5));
+    const redis = stack.infrastructure.timeline.redis!;
+    const keys = await redis.keys(`${redis.options.keyPrefix}home:${ada.id}*`);
+    await redis.del(...keys.map((key) => key.slice(String(redis.options.keyPrefix).length)));
+    expect(await texts(ada)).toEqual(['flush 4', 'flush 3', 'flush 2', 'flush 1', 'flush 0']);
+  });
+
+  it('merges the tweets of an account with more followers than the threshold at read time', async () => {
+    const star = await signUp();
+    const fans = [await signUp(), await signUp(), await signUp(), await signUp()];
+    for (const fan of fans) await follow(fan, star);
+    await eventually(async () => expect(await texts(fans[0]!)).toEqual([]));
+    await post(star, 'a celebrity speaks');
+    await post(fans[0]!, 'a fan answers');
+    for (const fan of fans) {
+      await eventually(async () => expect(await texts(fan)).toContain('a celebrity speaks'));
+    }
+    await eventually(async () => expect(await texts(fans[0]!)).toEqual(['a fan answers', 'a celebrity speaks']));
+    await unfollow(fans[1]!, star);
+    await eventually(async () => expect(await texts(fans[1]!)).toEqual([]));
+  });
+
+  it('refuses anonymous callers, a page size above 100 and a cursor it did not make', async () => {
+    const ada = await signUp();
+    expect(await anonymous.error(HOME, { first: 5 })).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await ada.client.error(HOME, { first: 101 })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect(await ada.client.error(HOME, { after: 'nope' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+});

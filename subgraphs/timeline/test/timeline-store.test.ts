@@ -1,0 +1,115 @@
+import { IdGenerator, createRedisClient } from '@chirp/platform';
+import { realServers, uniqueName } from '@chirp/testing';
+import type { Redis } from 'ioredis';
+import { InMemoryTimelineStore } from '../src/stores/memory-timeline-store.js';
+import { RedisTimelineStore } from '../src/stores/redis-timeline-store.js';
+import type { TimelineStore, TimelineStoreSettings } from '../src/stores/types.js';
+
+const settings: TimelineStoreSettings = { maxLength: 5, activeWindowSeconds: 60 };
+const ids = new IdGenerator();
+/** Tweet ids in time order: made[0] oldest. */
+const tweets = (count: number) => Array.from({ length: count }, () => ids.next());
+const user = () => uniqueName('u');
+
+/** What every TimelineStore must do, in memory and on Redis alike. */
+function describeTimelineStoreContract(name: string, create: () => Promise<TimelineStore>): void {
+  describe(`TimelineStore contract: ${name}`, () => {
+    let store: TimelineStore;
+    beforeAll(async () => {
+      store = await create();
+    });
+
+    const build = async (userId: string, home: { ids: string[]; celebrities?: string[]; complete?: boolean }) =>
+      store.replaceHome(userId, await store.generation(userId), { celebrities: [], complete: false, ...home });
+
+    it('has no timeline for a user until one is built; pushes to it are skipped', async () => {
+      const viewer = user();
+      await store.addToHomes([viewer], ids.next());
+      expect(await store.readHome(viewer)).toBeNull();
+    });
+
+    it('keeps a built timeline sorted newest first, without duplicates, whatever the arrival order', async () => {
+      const viewer = user();
+      const [a, b, c, d] = tweets(4);
+      expect(await build(viewer, { ids: [b!], complete: true })).toBe(true);
+      await store.addToHomes([viewer], d!);
+      await store.addToHomes([viewer], a!); // late
+      await store.addToHomes([viewer], c!); // late, in the middle
+      await store.addToHomes([viewer], d!); // redelivered
+      await store.addManyToHome(viewer, [c!, a!]);
+      expect(await store.readHome(viewer)).toEqual({ ids: [d, c, b, a], celebrities: [], complete: true });
+    });
+
+    it('keeps only the newest maxLength ids, and is no longer complete once trimmed', async () => {
+      const viewer = user();
+      const made = tweets(7);
+      await build(viewer, { ids: [], complete: true });
+      for (const id of made.slice(1)) await store.addToHomes([viewer], id);
+      await store.addToHomes([viewer], made[0]!); // older than everything: dropped by the trim
+      expect(await store.readHome(viewer)).toEqual({ ids: made.slice(2).reverse(), celebrities: [], complete: false });
+    });
+
+    it('refuses a rebuild that an invalidation overtook', async () => {
+      const viewer = user();
+      const generation = await store.generation(viewer);
+      await store.invalidateHomes([viewer]);
+      expect(await store.replaceHome(viewer, generation, { ids: tweets(1), celebrities: [], complete: true })).toBe(false);
+      expect(await store.readHome(viewer)).toBeNull();
+      expect(await build(viewer, { ids: tweets(1) })).toBe(true);
+    });
+
+    it('drops invalidated timelines', async () => {
+      const [one, two] = [user(), user()];
+      await build(one, { ids: tweets(2) });
+      await build(two, { ids: tweets(2), celebrities: ['c1'] });
+      await store.invalidateHomes([one, two]);
+      expect(await store.readHome(one)).toBeNull();
+      expect(await store.readHome(two)).toBeNull();
+    });
+
+    it('keeps the celebrities a user follows with their timeline', async () => {
+      const viewer = user();
+      await build(viewer, { ids: tweets(1), celebrities: ['c1', 'c2'] });
+      expect((await store.readHome(viewer))?.celebrities.sort()).toEqual(['c1', 'c2']);
+    });
+
+    it('keeps celebrities and their recent tweets', async () => {
+      const [star, other] = [user(), user()];
+      expect(await store.isCelebrity([star, other])).toEqual([false, false]);
+      await store.markCelebrity(star);
+      expect(await store.isCelebrity([star, other])).toEqual([true, false]);
+      expect(await store.readRecent([star])).toEqual([null]);
+      const [a, b, c] = tweets(3);
+      await store.replaceRecent(star, [b!, a!]);
+      await store.pushRecent(star, c!);
+      expect(await store.readRecent([star, other])).toEqual([{ ids: [c, b, a], complete: true }, null]);
+    });
+  });
+}
+
+describeTimelineStoreContract('in-memory', async () => new InMemoryTimelineStore(settings));
+
+describe('on Redis', () => {
+  let redis: Redis;
+  beforeAll(() => {
+    redis = createRedisClient(realServers().redisUrl, `${uniqueName('timeline')}:`);
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  describeTimelineStoreContract('Redis', async () => new RedisTimelineStore(redis, settings));
+});
+
+describe('InMemoryTimelineStore', () => {
+  it('lets an unread timeline expire after the activity window', async () => {
+    let now = 0;
+    const store = new InMemoryTimelineStore({ maxLength: 5, activeWindowSeconds: 10 }, () => now);
+    await store.replaceHome('u', '', { ids: tweets(1), celebrities: [], complete: true });
+    now = 9_000;
+    expect(await store.readHome('u')).not.toBeNull(); // reading renews the window
+    now = 18_000;
+    expect(await store.readHome('u')).not.toBeNull();
+    now = 30_000;
+    expect(await store.readHome('u')).toBeNull();
+  });
+});
