@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from 'mongodb';
 
 export interface MongoSettings {
   url: string;
@@ -23,4 +23,16 @@ export async function connectMongo(settings: MongoSettings, appName: string): Pr
 /** E11000: a unique index refused the write. */
 export function isDuplicateKeyError(error: unknown): error is MongoServerError {
   return error instanceof MongoServerError && error.code === 11000;
+}
+
+/**
+ * Creates indexes one call each. Idempotent on MongoDB either way; FerretDB
+ * 1.24 drops the connection when one createIndexes call names several
+ * indexes that all exist already (every restart), and is fine with one.
+ */
+export async function ensureIndexes<Schema extends Document>(
+  collection: Collection<Schema>,
+  indexes: ReadonlyArray<IndexDescription>,
+): Promise<void> {
+  for (const { key, ...options } of indexes) await collection.createIndex(key, options);
 }

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError } from '@chirp/platform';
+import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import type { EdgeState, FollowGraphRepository } from '../types.js';
 
 interface EdgeDocument extends EdgeState {
@@ -14,7 +14,7 @@ export class MongoFollowGraphRepository implements FollowGraphRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { followerId: 1, active: 1 }, name: 'followees_of' },
       { key: { followeeId: 1, active: 1 }, name: 'followers_of' },
     ]);

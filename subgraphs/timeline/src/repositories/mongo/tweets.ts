@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError } from '@chirp/platform';
+import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import type { TweetRecord } from '../../domain/model.js';
 import type { TweetProjectionRepository } from '../types.js';
 
@@ -16,7 +16,7 @@ export class MongoTweetProjectionRepository implements TweetProjectionRepository
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { authorId: 1, deleted: 1, _id: -1 }, name: 'by_author_newest_first' },
       { key: { authorId: 1, receivedAt: 1 }, name: 'by_author_received' },
     ]);

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError } from '@chirp/platform';
+import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import type { LikeEdge } from '../../domain/model.js';
 import type { LikeRepository } from '../types.js';
 
@@ -25,7 +25,7 @@ export class MongoLikeRepository implements LikeRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { tweetId: 1, active: 1 }, name: 'likes_of_tweet' },
       { key: { pendingSince: 1 }, name: 'pendingSince' },
     ]);

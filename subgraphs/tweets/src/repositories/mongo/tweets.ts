@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ensureIndexes } from '@chirp/platform';
 import type { Collection, Db } from 'mongodb';
 import type { NewTweet, Tweet } from '../../domain/model.js';
 import type { TweetRepository } from '../types.js';
@@ -27,7 +28,7 @@ export class MongoTweetRepository implements TweetRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { authorId: 1, deletedAt: 1, _id: -1 }, name: 'by_author_newest_first' },
       { key: { pendingSince: 1 }, name: 'pendingSince' },
     ]);

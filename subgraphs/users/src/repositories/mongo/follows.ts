@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { isDuplicateKeyError } from '@chirp/platform';
+import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import type { FollowCursor, FollowEdge } from '../../domain/model.js';
 import type { FollowRepository } from '../types.js';
 
@@ -25,7 +25,7 @@ export class MongoFollowRepository implements FollowRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { followeeId: 1, active: 1, changedAt: -1, followerId: -1 }, name: 'followers_newest_first' },
       { key: { followerId: 1, active: 1, changedAt: -1, followeeId: -1 }, name: 'following_newest_first' },
       { key: { pendingSince: 1 }, name: 'pendingSince' },

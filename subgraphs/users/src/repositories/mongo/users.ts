@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError } from '@chirp/platform';
+import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import type { Credentials, NewUser, ProfileChanges, User } from '../../domain/model.js';
 import { DuplicateValueError, type UserRepository } from '../types.js';
 
@@ -37,7 +37,7 @@ export class MongoUserRepository implements UserRepository {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndexes([
+    await ensureIndexes(this.collection, [
       { key: { handleKey: 1 }, name: 'handleKey_unique', unique: true },
       { key: { emailKey: 1 }, name: 'emailKey_unique', unique: true },
       { key: { pendingSince: 1 }, name: 'pendingSince' },

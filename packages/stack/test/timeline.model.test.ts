@@ -1,0 +1,229 @@
+import { createTimelineSubgraph, loadTimelineSettings, InMemoryTimelineStore, RedisTimelineStore, type TimelineStore } from '@chirp/timeline';
+import { Topics, type EventEnvelope, type Infrastructure, type SubgraphAppOptions } from '@chirp/platform';
+import { GraphQLClient, eventually, inMemoryEnvironment, isolatedEnvironment, signUpThroughGateway, type Account } from '@chirp/testing';
+import { startStack, type RunningStack } from '@chirp/stack';
+
+/**
+ * A model-based test of the home timeline. Random sequences of sign-ups,
+ * follows, unfollows, posts, edits, deletes and likes run against the stack
+ * and against a plain reference model; then every user's timeline, paged to
+ * the end, must equal the model's. Then the same check after faults: the
+ * fan-out dies half-way through followers, the timeline subgraph is stopped
+ * and restarted while writes go on, every event is delivered again twice and
+ * out of order, and Redis loses every timeline.
+ *
+ * The sequence comes from a seed (printed; set TIMELINE_MODEL_SEED to replay).
+ */
+const SEED = Number(process.env.TIMELINE_MODEL_SEED ?? Date.now() % 1_000_000);
+const TOPICS = [Topics.userFollows, Topics.userProfiles, Topics.tweets, Topics.tweetLikes];
+
+/** mulberry32: small, fast, reproducible. */
+function randomSource(seed: number) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (below: number) => Math.floor(next() * below),
+    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T,
+    shuffle: <T>(items: readonly T[]): T[] => {
+      const copy = [...items];
+      for (let i = copy.length - 1; i > 0; i -= 1) {
+        const j = Math.floor(next() * (i + 1));
+        [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+      }
+      return copy;
+    },
+  };
+}
+
+/** What the timelines should show, kept the simplest way. */
+class ReferenceModel {
+  readonly follows = new Map<string, Set<string>>();
+  readonly tweets = new Map<string, { authorId: string; text: string; deleted: boolean }>();
+
+  timeline(userId: string): Array<[string, string]> {
+    const followed = this.follows.get(userId) ?? new Set();
+    return [...this.tweets.entries()]
+      .filter(([, tweet]) => !tweet.deleted && (tweet.authorId === userId || followed.has(tweet.authorId)))
+      .sort(([a], [b]) => (a < b ? 1 : -1))
+      .map(([id, tweet]) => [id, tweet.text]);
+  }
+
+  liveTweets(authorId?: string): string[] {
+    return [...this.tweets.entries()].filter(([, t]) => !t.deleted && (!authorId || t.authorId === authorId)).map(([id]) => id);
+  }
+}
+
+/** Dies half-way through every fourth fan-out write, as a process killed mid-fan-out would. */
+class CrashingStore implements TimelineStore {
+  crashes = 0;
+  private calls = 0;
+  constructor(private readonly inner: TimelineStore) {}
+  async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
+    this.calls += 1;
+    if (this.calls % 4 === 0) {
+      await this.inner.addToHomes(userIds.slice(0, Math.ceil(userIds.length / 2)), tweetId);
+      this.crashes += 1;
+      throw new Error('simulated crash in the middle of a fan-out');
+    }
+    await this.inner.addToHomes(userIds, tweetId);
+  }
+  readHome = (userId: string) => this.inner.readHome(userId);
+  generation = (userId: string) => this.inner.generation(userId);
+  replaceHome: TimelineStore['replaceHome'] = (userId, generation, home) => this.inner.replaceHome(userId, generation, home);
+  addManyToHome: TimelineStore['addManyToHome'] = (userId, ids) => this.inner.addManyToHome(userId, ids);
+  invalidateHomes: TimelineStore['invalidateHomes'] = (ids) => this.inner.invalidateHomes(ids);
+  isCelebrity: TimelineStore['isCelebrity'] = (ids) => this.inner.isCelebrity(ids);
+  markCelebrity: TimelineStore['markCelebrity'] = (id) => this.inner.markCelebrity(id);
+  readRecent: TimelineStore['readRecent'] = (ids) => this.inner.readRecent(ids);
+  pushRecent: TimelineStore['pushRecent'] = (id, tweetId) => this.inner.pushRecent(id, tweetId);
+  replaceRecent: TimelineStore['replaceRecent'] = (id, ids) => this.inner.replaceRecent(id, ids);
+}
+
+function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, operations: number): void {
+  describe(`timeline model (${name}, seed ${SEED})`, () => {
+    const random = randomSource(SEED);
+    const model = new ReferenceModel();
+    const accounts: Account[] = [];
+    const recorded: Array<{ topic: string; event: EventEnvelope }> = [];
+    const settings = { ...loadTimelineSettings({}), maxLength: 15, celebrityFollowers: 4 };
+    let stack: RunningStack;
+    let anonymous: GraphQLClient;
+    let store: CrashingStore;
+    let memoryStore: InMemoryTimelineStore | undefined;
+
+    const timelineFactory = (options: SubgraphAppOptions) => {
+      const inner = options.infra.redis ? new RedisTimelineStore(options.infra.redis, settings) : (memoryStore = new InMemoryTimelineStore(settings));
+      store = new CrashingStore(inner);
+      return createTimelineSubgraph({ ...options, settings, store });
+    };
+
+    beforeAll(async () => {
+      stack = await startStack({ ...environment(), PORT: '0' }, { factories: { timeline: timelineFactory } });
+      anonymous = new GraphQLClient(stack.url);
+      await stack.infrastructure.users.bus.subscribe({
+        group: 'test.recorder',
+        topics: TOPICS,
+        handler: async (event, topic) => void recorded.push({ topic, event }),
+      });
+      for (let n = 0; n < 8; n += 1) accounts.push(await signUpThroughGateway(anonymous));
+    }, 120_000);
+
+    afterAll(async () => {
+      await stack?.stop();
+    });
+
+    async function randomOperation(): Promise<void> {
+      const actor = random.pick(accounts);
+      const other = random.pick(accounts.filter((account) => account !== actor));
+      const roll = random.next();
+      if (roll < 0.35) {
+        const text = `t${random.int(1e6)}`;
+        const { postTweet } = await actor.client.data(`mutation($t: String!) { postTweet(text: $t) { id } }`, { t: text });
+        model.tweets.set(postTweet.id, { authorId: actor.id, text, deleted: false });
+      } else if (roll < 0.55) {
+        await actor.client.data(`mutation($id: ID!) { follow(userId: $id) { id } }`, { id: other.id });
+        model.follows.set(actor.id, (model.follows.get(actor.id) ?? new Set()).add(other.id));
+      } else if (roll < 0.65) {
+        await actor.client.data(`mutation($id: ID!) { unfollow(userId: $id) { id } }`, { id: other.id });
+        model.follows.get(actor.id)?.delete(other.id);
+      } else if (roll < 0.75) {
+        const own = model.liveTweets(actor.id);
+        if (own.length === 0) return;
+        const id = random.pick(own);
+        const text = `edited ${random.int(1e6)}`;
+        await actor.client.data(`mutation($id: ID!, $t: String!) { editTweet(id: $id, text: $t) { id } }`, { id, t: text });
+        model.tweets.get(id)!.text = text;
+      } else if (roll < 0.85) {
+        const own = model.liveTweets(actor.id);
+        if (own.length === 0) return;
+        const id = random.pick(own);
+        await actor.client.data(`mutation($id: ID!) { deleteTweet(id: $id) }`, { id });
+        model.tweets.get(id)!.deleted = true;
+      } else {
+        const any = model.liveTweets();
+        if (any.length === 0) return;
+        await actor.client.data(`mutation($id: ID!) { likeTweet(id: $id) { id } }`, { id: random.pick(any) });
+      }
+    }
+
+    async function run(count: number): Promise<void> {
+      for (let n = 0; n < count; n += 1) await randomOperation();
+    }
+
+    async function timelineOf(account: Account): Promise<Array<[string, string]>> {
+      const seen: Array<[string, string]> = [];
+      let after: string | null = null;
+      const pageSize = 1 + random.int(9);
+      for (let page = 0; page < 500; page += 1) {
+        const { homeTimeline } = await account.client.data(
+          `query($first: Int, $after: String) { homeTimeline(first: $first, after: $after) { edges { node { id text } } pageInfo { hasNextPage endCursor } } }`,
+          { first: pageSize, after },
+        );
+        seen.push(...homeTimeline.edges.map((edge: { node: { id: string; text: string } }) => [edge.node.id, edge.node.text] as [string, string]));
+        if (!homeTimeline.pageInfo.hasNextPage) return seen;
+        after = homeTimeline.pageInfo.endCursor;
+      }
+      throw new Error('the timeline never ended');
+    }
+
+    async function expectEveryTimelineMatchesTheModel(): Promise<void> {
+      for (const account of accounts) {
+        await eventually(async () => expect(await timelineOf(account)).toEqual(model.timeline(account.id)), { timeoutMs: 30_000, intervalMs: 200 });
+      }
+    }
+
+    it('matches the model after random operations, with fan-outs dying half-way', async () => {
+      await run(operations);
+      await expectEveryTimelineMatchesTheModel();
+      expect(store.crashes).toBeGreaterThan(0);
+    }, 300_000);
+
+    it('matches the model after the timeline subgraph is stopped and restarted while writes go on', async () => {
+      await stack.stopSubgraph('timeline');
+      await run(Math.ceil(operations / 3));
+      await stack.startSubgraph('timeline');
+      await expectEveryTimelineMatchesTheModel();
+    }, 300_000);
+
+    it('matches the model after every event is delivered again, twice, in a shuffled order', async () => {
+      const bus = stack.infrastructure.users.bus;
+      for (const round of [1, 2]) {
+        for (const { topic, event } of random.shuffle(recorded)) await bus.publish(topic, [{ ...event }]);
+        void round;
+      }
+      await expectEveryTimelineMatchesTheModel();
+    }, 300_000);
+
+    it('matches the model after Redis loses every timeline', async () => {
+      await flushTimelineCache(stack.infrastructure.timeline, memoryStore);
+      await expectEveryTimelineMatchesTheModel();
+      await run(Math.ceil(operations / 4));
+      await expectEveryTimelineMatchesTheModel();
+    }, 300_000);
+  });
+}
+
+/** Deletes every key of the timeline subgraph (only its own: other tests share this Redis). */
+async function flushTimelineCache(infra: Infrastructure, memoryStore: InMemoryTimelineStore | undefined): Promise<void> {
+  if (!infra.redis) {
+    memoryStore?.flush();
+    return;
+  }
+  const prefix = String(infra.redis.options.keyPrefix ?? '');
+  let cursor = '0';
+  do {
+    const [next, keys] = await infra.redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    if (keys.length > 0) await infra.redis.del(...keys.map((key) => key.slice(prefix.length)));
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+describeModelRun('in memory', inMemoryEnvironment, 150);
+describeModelRun('real servers', () => isolatedEnvironment(), 90);
