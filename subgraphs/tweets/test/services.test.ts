@@ -51,6 +51,17 @@ describe('TweetService', () => {
     expect(published[2]?.event.payload).toMatchObject({ deleted: true, text: null });
   });
 
+  it('draws a fresh id when an id clashes with another instance’s', async () => {
+    const tweets = new InMemoryTweetRepository();
+    const bus = new InMemoryEventBus();
+    const relay = new OutboxRelay(bus, [], { sweepIntervalMs: 1000, graceMs: 0 }, createLogger('test', 'silent'));
+    const taken = new IdGenerator().next();
+    await tweets.create({ id: taken, authorId: '9', text: 'first', createdAt: new Date() });
+    const ids = [taken, new IdGenerator().next()];
+    const service = new TweetService({ tweets, relay, newId: () => ids.shift() as string, now: () => new Date() });
+    expect((await service.post(ada, 'second')).id).not.toBe(taken);
+  });
+
   it('lets only the author edit or delete', async () => {
     const { tweetService } = setUp();
     const tweet = await tweetService.post(ada, 'mine');

@@ -6,7 +6,7 @@ import {
   type Viewer,
 } from '@chirp/platform';
 import { pendingTweetEvent } from '../events/producers.js';
-import type { TweetRepository } from '../repositories/types.js';
+import { DuplicateTweetIdError, type TweetRepository } from '../repositories/types.js';
 import type { Tweet } from './model.js';
 import { checkTweetText } from './text.js';
 
@@ -26,9 +26,19 @@ export class TweetService {
   async post(viewer: Viewer | null, rawText: string): Promise<Tweet> {
     const author = requireViewer(viewer);
     const text = checkTweetText(rawText);
-    const tweet = await this.deps.tweets.create({ id: this.deps.newId(), authorId: author.id, text, createdAt: this.deps.now() });
+    const tweet = await this.createWithFreshId(author.id, text);
     await this.deps.relay.publish([pendingTweetEvent(this.deps.tweets, tweet)]);
     return tweet;
+  }
+
+  /** Ids are unique with overwhelming odds; on the rare clash between instances, draw another. */
+  private async createWithFreshId(authorId: string, text: string, attempts = 3): Promise<Tweet> {
+    try {
+      return await this.deps.tweets.create({ id: this.deps.newId(), authorId, text, createdAt: this.deps.now() });
+    } catch (error) {
+      if (error instanceof DuplicateTweetIdError && attempts > 1) return this.createWithFreshId(authorId, text, attempts - 1);
+      throw error;
+    }
   }
 
   async edit(viewer: Viewer | null, id: string, rawText: string): Promise<Tweet> {

@@ -1,7 +1,14 @@
 import type { LikeEdge, NewTweet, Tweet } from '../domain/model.js';
 
+/** Another tweet has this id already (two instances drew the same node number in the same millisecond). */
+export class DuplicateTweetIdError extends Error {
+  constructor(readonly id: string) {
+    super(`duplicate tweet id ${id}`);
+  }
+}
+
 export interface TweetRepository {
-  /** Stores a new tweet at version 1 with its change unpublished. */
+  /** Stores a new tweet at version 1 with its change unpublished; DuplicateTweetIdError if the id is taken. */
   create(tweet: NewTweet): Promise<Tweet>;
   /** Deleted tweets included (the domain decides what they mean). */
   findById(id: string): Promise<Tweet | null>;

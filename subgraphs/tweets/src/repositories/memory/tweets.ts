@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PendingChanges } from '@chirp/platform';
 import type { NewTweet, Tweet } from '../../domain/model.js';
-import type { TweetRepository } from '../types.js';
+import { DuplicateTweetIdError, type TweetRepository } from '../types.js';
 
 /** The tweets collection in a Map, with MongoDB's rules. Lists scan everything: development only. */
 export class InMemoryTweetRepository implements TweetRepository {
@@ -10,7 +10,7 @@ export class InMemoryTweetRepository implements TweetRepository {
   private readonly unpublished = new PendingChanges();
 
   async create(tweet: NewTweet): Promise<Tweet> {
-    if (this.tweets.has(tweet.id)) throw new Error(`duplicate tweet id ${tweet.id}`);
+    if (this.tweets.has(tweet.id)) throw new DuplicateTweetIdError(tweet.id);
     const stored: Tweet = { ...tweet, editedAt: null, deletedAt: null, likeCount: 0, version: 1 };
     this.tweets.set(tweet.id, stored);
     this.unpublished.mark(tweet.id, 1, tweet.createdAt);

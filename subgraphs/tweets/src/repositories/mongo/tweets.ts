@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ensureIndexes } from '@chirp/platform';
+import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import type { Collection, Db } from 'mongodb';
 import type { NewTweet, Tweet } from '../../domain/model.js';
-import type { TweetRepository } from '../types.js';
+import { DuplicateTweetIdError, type TweetRepository } from '../types.js';
 
 interface TweetDocument {
   /** The tweet id: 19 digits, so string order is time order. */
@@ -48,7 +48,12 @@ export class MongoTweetRepository implements TweetRepository {
       publishedVersion: 0,
       pendingSince: tweet.createdAt,
     };
-    await this.collection.insertOne(document);
+    try {
+      await this.collection.insertOne(document);
+    } catch (error) {
+      if (isDuplicateKeyError(error)) throw new DuplicateTweetIdError(tweet.id);
+      throw error;
+    }
     return toTweet(document);
   }
 
