@@ -1,4 +1,13 @@
-import { MongoClient, MongoServerError, type Collection, type Db, type Document, type IndexDescription } from 'mongodb';
+import {
+  MongoClient,
+  MongoServerError,
+  type Collection,
+  type Db,
+  type Document,
+  type Filter,
+  type IndexDescription,
+  type UpdateFilter,
+} from 'mongodb';
 
 export interface MongoSettings {
   url: string;
@@ -35,4 +44,45 @@ export async function ensureIndexes<Schema extends Document>(
   indexes: ReadonlyArray<IndexDescription>,
 ): Promise<void> {
   for (const { key, ...options } of indexes) await collection.createIndex(key, options);
+}
+
+/** The fields every edge document (follow, like) carries besides its own. */
+export interface EdgeDocument extends Document {
+  _id: string;
+  active: boolean;
+  seq: number;
+  publishedSeq: number;
+  changedAt: Date;
+  pendingSince: Date | null;
+}
+
+/**
+ * Sets an edge (a follow, a like) active or not, in one single-document
+ * write that also marks the change unpublished for the outbox. Returns the
+ * edge after its change, or null when it was already in that state.
+ *
+ * Only an edge in the other state matches the filter, so a repeat changes
+ * nothing. Activating upserts; if the edge exists and is already active,
+ * the upsert collides with the _id index, which also means "no change".
+ * Exactly one of several racing identical calls changes the edge.
+ */
+export async function toggleEdge<Edge extends EdgeDocument>(
+  collection: Collection<Edge>,
+  id: string,
+  fields: Omit<Edge, keyof EdgeDocument>,
+  active: boolean,
+  at: Date,
+): Promise<Edge | null> {
+  try {
+    const filter = { _id: id, active: !active } as Filter<Edge>;
+    const update = {
+      $set: { ...fields, active, changedAt: at, pendingSince: at },
+      $inc: { seq: 1 },
+      $setOnInsert: { publishedSeq: 0 },
+    } as unknown as UpdateFilter<Edge>;
+    return (await collection.findOneAndUpdate(filter, update, { upsert: active, returnDocument: 'after' })) as Edge | null;
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return null;
+    throw error;
+  }
 }

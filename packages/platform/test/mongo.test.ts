@@ -1,4 +1,4 @@
-import { MongoClient } from 'mongodb';
+import { MongoClient, type IndexDescription } from 'mongodb';
 import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import { realServers, uniqueName } from '@chirp/testing';
 
@@ -15,7 +15,7 @@ describe('MongoDB helpers, on the real server', () => {
 
   it('ensures indexes again and again (as every restart does)', async () => {
     const collection = client.db(database).collection('things');
-    const indexes = [
+    const indexes: IndexDescription[] = [
       { key: { a: 1, b: -1 }, name: 'a_b' },
       { key: { c: 1 }, name: 'c_unique', unique: true },
     ];

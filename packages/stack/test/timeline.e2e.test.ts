@@ -1,6 +1,6 @@
 import { createTimelineSubgraph, loadTimelineSettings } from '@chirp/timeline';
-import { GraphQLClient, eventually, isolatedEnvironment, signUpThroughGateway, type Account } from '@chirp/testing';
-import { startStack, type RunningStack } from '@chirp/stack';
+import { eventually, type Account, type ConnectionOf } from '@chirp/testing';
+import { useStack } from './support.js';
 
 /**
  * The home timeline through the gateway, on the real servers, with small
@@ -15,22 +15,13 @@ const HOME = `query Home($first: Int, $after: String) {
 }`;
 const POST = `mutation Post($text: String!) { postTweet(text: $text) { id } }`;
 
-let stack: RunningStack;
-let anonymous: GraphQLClient;
-const signUp = () => signUpThroughGateway(anonymous);
-
-beforeAll(async () => {
-  const settings = { ...loadTimelineSettings({}), maxLength: 20, celebrityFollowers: 3 };
-  stack = await startStack(
-    { ...isolatedEnvironment(), PORT: '0' },
-    { factories: { timeline: (options) => createTimelineSubgraph({ ...options, settings }) } },
-  );
-  anonymous = new GraphQLClient(stack.url);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
+const chirp = useStack({
+  factories: {
+    timeline: (options) =>
+      createTimelineSubgraph({ ...options, settings: { ...loadTimelineSettings({}), maxLength: 20, celebrityFollowers: 3 } }),
+  },
 });
+const signUp = () => chirp.signUp();
 
 interface Edge {
   cursor: string;
@@ -42,7 +33,7 @@ async function wholeTimeline(account: Account, pageSize = 7): Promise<Edge[]> {
   const edges: Edge[] = [];
   let after: string | null = null;
   for (let page = 0; page < 100; page += 1) {
-    const { homeTimeline } = await account.client.data(HOME, { first: pageSize, after });
+    const { homeTimeline }: { homeTimeline: ConnectionOf<Edge['node']> } = await account.client.data(HOME, { first: pageSize, after });
     edges.push(...homeTimeline.edges);
     if (!homeTimeline.pageInfo.hasNextPage) return edges;
     after = homeTimeline.pageInfo.endCursor;
@@ -108,7 +99,7 @@ describe('homeTimeline', () => {
     await follow(ada, bob);
     for (let n = 0; n < 5; n += 1) await post(bob, `flush ${n}`);
     await eventually(async () => expect(await texts(ada)).toHaveLength(5));
-    const redis = stack.infrastructure.timeline.redis!;
+    const redis = chirp.stack.infrastructure.timeline.redis!;
     const keys = await redis.keys(`${redis.options.keyPrefix}home:${ada.id}*`);
     await redis.del(...keys.map((key) => key.slice(String(redis.options.keyPrefix).length)));
     expect(await texts(ada)).toEqual(['flush 4', 'flush 3', 'flush 2', 'flush 1', 'flush 0']);
@@ -131,7 +122,7 @@ describe('homeTimeline', () => {
 
   it('refuses anonymous callers, a page size above 100 and a cursor it did not make', async () => {
     const ada = await signUp();
-    expect(await anonymous.error(HOME, { first: 5 })).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await chirp.anonymous.error(HOME, { first: 5 })).toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(await ada.client.error(HOME, { first: 101 })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
     expect(await ada.client.error(HOME, { after: 'nope' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });

@@ -1,6 +1,6 @@
 import { createTimelineSubgraph, loadTimelineSettings, InMemoryTimelineStore, RedisTimelineStore, type TimelineStore } from '@chirp/timeline';
 import { Topics, type EventEnvelope, type Infrastructure, type SubgraphAppOptions } from '@chirp/platform';
-import { GraphQLClient, eventually, inMemoryEnvironment, isolatedEnvironment, signUpThroughGateway, type Account } from '@chirp/testing';
+import { GraphQLClient, eventually, inMemoryEnvironment, isolatedEnvironment, signUpThroughGateway, type Account, type ConnectionOf } from '@chirp/testing';
 import { startStack, type RunningStack } from '@chirp/stack';
 
 /**
@@ -162,11 +162,11 @@ function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, op
       let after: string | null = null;
       const pageSize = 1 + random.int(9);
       for (let page = 0; page < 500; page += 1) {
-        const { homeTimeline } = await account.client.data(
+        const { homeTimeline }: { homeTimeline: ConnectionOf<{ id: string; text: string }> } = await account.client.data(
           `query($first: Int, $after: String) { homeTimeline(first: $first, after: $after) { edges { node { id text } } pageInfo { hasNextPage endCursor } } }`,
           { first: pageSize, after },
         );
-        seen.push(...homeTimeline.edges.map((edge: { node: { id: string; text: string } }) => [edge.node.id, edge.node.text] as [string, string]));
+        seen.push(...homeTimeline.edges.map((edge) => [edge.node.id, edge.node.text] as [string, string]));
         if (!homeTimeline.pageInfo.hasNextPage) return seen;
         after = homeTimeline.pageInfo.endCursor;
       }

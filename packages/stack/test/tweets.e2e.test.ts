@@ -1,5 +1,5 @@
-import { GraphQLClient, isolatedEnvironment, signUpThroughGateway } from '@chirp/testing';
-import { startStack, type RunningStack } from '@chirp/stack';
+import type { ConnectionOf } from '@chirp/testing';
+import { useStack } from './support.js';
 
 /** Every tweets operation through the gateway over HTTP, on the real servers. */
 const POST = `mutation Post($text: String!) {
@@ -11,18 +11,8 @@ const LIKE = `mutation Like($id: ID!) { likeTweet(id: $id) { id likeCount likedB
 const UNLIKE = `mutation Unlike($id: ID!) { unlikeTweet(id: $id) { id likeCount likedByViewer } }`;
 const TWEET = `query Tweet($id: ID!) { tweet(id: $id) { id text likeCount likedByViewer author { handle } } }`;
 
-let stack: RunningStack;
-let anonymous: GraphQLClient;
-const signUp = () => signUpThroughGateway(anonymous);
-
-beforeAll(async () => {
-  stack = await startStack({ ...isolatedEnvironment(), PORT: '0' });
-  anonymous = new GraphQLClient(stack.url);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const chirp = useStack();
+const signUp = (overrides: Record<string, unknown> = {}) => chirp.signUp(overrides);
 
 describe('postTweet', () => {
   it('returns the whole tweet, author included, at once', async () => {
@@ -36,7 +26,7 @@ describe('postTweet', () => {
       author: { id: ada.id, handle: ada.handle, displayName: expect.stringMatching(/^Test User/) },
     });
     expect(postTweet.id).toMatch(/^\d{19}$/);
-    const { tweet } = await anonymous.data(TWEET, { id: postTweet.id });
+    const { tweet } = await chirp.anonymous.data(TWEET, { id: postTweet.id });
     expect(tweet).toMatchObject({ id: postTweet.id, author: { handle: ada.handle } });
   });
 
@@ -44,7 +34,7 @@ describe('postTweet', () => {
     const ada = await signUp();
     expect(await ada.client.error(POST, { text: '   ' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'text' });
     expect(await ada.client.error(POST, { text: '日'.repeat(141) })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'text' });
-    expect(await anonymous.error(POST, { text: 'hi' })).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await chirp.anonymous.error(POST, { text: 'hi' })).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
 
@@ -54,7 +44,7 @@ describe('editTweet and deleteTweet', () => {
     const { postTweet } = await ada.client.data(POST, { text: 'first draft' });
     const { editTweet } = await ada.client.data(EDIT, { id: postTweet.id, text: 'final version' });
     expect(editTweet).toMatchObject({ text: 'final version', editedAt: expect.any(String) });
-    expect((await anonymous.data(TWEET, { id: postTweet.id })).tweet.text).toBe('final version');
+    expect((await chirp.anonymous.data(TWEET, { id: postTweet.id })).tweet.text).toBe('final version');
   });
 
   it('refuses anyone but the author with FORBIDDEN, and a missing tweet with NOT_FOUND', async () => {
@@ -69,7 +59,7 @@ describe('editTweet and deleteTweet', () => {
     const ada = await signUp();
     const { postTweet } = await ada.client.data(POST, { text: 'regrettable' });
     expect(await ada.client.data(DELETE, { id: postTweet.id })).toEqual({ deleteTweet: postTweet.id });
-    expect(await anonymous.data(TWEET, { id: postTweet.id })).toEqual({ tweet: null });
+    expect(await chirp.anonymous.data(TWEET, { id: postTweet.id })).toEqual({ tweet: null });
     expect(await ada.client.error(DELETE, { id: postTweet.id })).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
@@ -81,7 +71,7 @@ describe('likes', () => {
     expect((await bob.client.data(LIKE, { id: postTweet.id })).likeTweet).toMatchObject({ likeCount: 1, likedByViewer: true });
     expect((await bob.client.data(LIKE, { id: postTweet.id })).likeTweet.likeCount).toBe(1);
     await Promise.all([0, 1, 2].map(() => cy.client.data(LIKE, { id: postTweet.id })));
-    expect((await anonymous.data(TWEET, { id: postTweet.id })).tweet).toMatchObject({ likeCount: 2, likedByViewer: false });
+    expect((await chirp.anonymous.data(TWEET, { id: postTweet.id })).tweet).toMatchObject({ likeCount: 2, likedByViewer: false });
     expect((await bob.client.data(UNLIKE, { id: postTweet.id })).unlikeTweet).toMatchObject({ likeCount: 1, likedByViewer: false });
     expect((await bob.client.data(UNLIKE, { id: postTweet.id })).unlikeTweet.likeCount).toBe(1);
   });
@@ -89,7 +79,7 @@ describe('likes', () => {
   it('refuses liking a missing tweet, or without signing in', async () => {
     const ada = await signUp();
     expect(await ada.client.error(LIKE, { id: '1234567890123456789' })).toMatchObject({ code: 'NOT_FOUND' });
-    expect(await anonymous.error(LIKE, { id: '1234567890123456789' })).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await chirp.anonymous.error(LIKE, { id: '1234567890123456789' })).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
 
@@ -106,9 +96,9 @@ describe('a user’s own tweets', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const { user } = await anonymous.data(TWEETS, { handle: ada.handle, first: 2, after });
+      const { user }: { user: { tweetCount: number; tweets: ConnectionOf<{ id: string }> } } = await chirp.anonymous.data(TWEETS, { handle: ada.handle, first: 2, after });
       expect(user.tweetCount).toBe(4);
-      seen.push(...user.tweets.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      seen.push(...user.tweets.edges.map((edge) => edge.node.id));
       if (!user.tweets.pageInfo.hasNextPage) break;
       after = user.tweets.pageInfo.endCursor;
     }
@@ -117,6 +107,6 @@ describe('a user’s own tweets', () => {
 
   it('refuses a cursor it did not make', async () => {
     const ada = await signUp();
-    expect(await anonymous.error(TWEETS, { handle: ada.handle, after: 'nonsense' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    expect(await chirp.anonymous.error(TWEETS, { handle: ada.handle, after: 'nonsense' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });

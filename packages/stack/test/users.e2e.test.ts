@@ -1,5 +1,5 @@
-import { GraphQLClient, eventually, isolatedEnvironment, signUpThroughGateway, type Account } from '@chirp/testing';
-import { startStack, type RunningStack } from '@chirp/stack';
+import { eventually, type Account, type ConnectionOf } from '@chirp/testing';
+import { useStack } from './support.js';
 
 /**
  * Every users operation through the gateway over HTTP, as a front end calls
@@ -15,28 +15,18 @@ const PROFILE = `query Profile($handle: String!) {
   user(handle: $handle) { id handle email birthDate followersCount followingCount followedByViewer }
 }`;
 
-let stack: RunningStack;
-let anonymous: GraphQLClient;
-const signUp = (overrides: Record<string, unknown> = {}) => signUpThroughGateway(anonymous, overrides);
-
-beforeAll(async () => {
-  stack = await startStack({ ...isolatedEnvironment(), PORT: '0' });
-  anonymous = new GraphQLClient(stack.url);
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const chirp = useStack();
+const signUp = (overrides: Record<string, unknown> = {}) => chirp.signUp(overrides);
 
 describe('signUp', () => {
   it('creates an account and returns a token that identifies it', async () => {
-    const { signUp: payload } = await anonymous.data(SIGN_UP, {
+    const { signUp: payload } = await chirp.anonymous.data(SIGN_UP, {
       input: { handle: `Ada_${Date.now() % 100000}`, email: `ada.${Date.now()}@example.com`, password: 'correct horse', firstName: ' Ada ', lastName: 'Lovelace', birthDate: '1990-12-10' },
     });
     expect(payload.user).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', displayName: 'Ada Lovelace', birthDate: '1990-12-10' });
     expect(payload.user.id).toMatch(/^\d{19}$/);
     expect(new Date(payload.user.createdAt).toISOString()).toBe(payload.user.createdAt);
-    const { me } = await anonymous.as(payload.token).data('{ me { id handle email } }');
+    const { me } = await chirp.anonymous.as(payload.token).data('{ me { id handle email } }');
     expect(me).toEqual({ id: payload.user.id, handle: payload.user.handle, email: expect.stringContaining('@example.com') });
   });
 
@@ -49,22 +39,22 @@ describe('signUp', () => {
     [{ birthDate: '2999-01-01' }, 'birthDate'],
   ])('refuses %j with BAD_USER_INPUT naming the field', async (overrides, field) => {
     const input = { handle: 'valid_handle', email: 'valid@example.com', password: 'password123', firstName: 'A', lastName: 'B', ...overrides };
-    expect(await anonymous.error(SIGN_UP, { input })).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    expect(await chirp.anonymous.error(SIGN_UP, { input })).toMatchObject({ code: 'BAD_USER_INPUT', field });
   });
 
   it('refuses a malformed date with BAD_USER_INPUT', async () => {
     const input = { handle: 'valid_handle', email: 'valid@example.com', password: 'password123', firstName: 'A', lastName: 'B', birthDate: '1990-02-30' };
-    expect(await anonymous.error(SIGN_UP, { input })).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await chirp.anonymous.error(SIGN_UP, { input })).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 
   it('refuses a handle or email that is taken, whatever the case, with CONFLICT', async () => {
     const taken = await signUp();
     const input = { password: 'password123', firstName: 'A', lastName: 'B' };
-    expect(await anonymous.error(SIGN_UP, { input: { ...input, handle: taken.handle.toUpperCase(), email: 'fresh1@example.com' } })).toMatchObject({
+    expect(await chirp.anonymous.error(SIGN_UP, { input: { ...input, handle: taken.handle.toUpperCase(), email: 'fresh1@example.com' } })).toMatchObject({
       code: 'CONFLICT',
       field: 'handle',
     });
-    expect(await anonymous.error(SIGN_UP, { input: { ...input, handle: 'fresh_handle1', email: taken.email.toUpperCase() } })).toMatchObject({
+    expect(await chirp.anonymous.error(SIGN_UP, { input: { ...input, handle: 'fresh_handle1', email: taken.email.toUpperCase() } })).toMatchObject({
       code: 'CONFLICT',
       field: 'email',
     });
@@ -74,15 +64,15 @@ describe('signUp', () => {
 describe('logIn', () => {
   it('returns a fresh token for the right password', async () => {
     const account = await signUp();
-    const { logIn } = await anonymous.data(LOG_IN, { input: { email: account.email, password: 'password123' } });
+    const { logIn } = await chirp.anonymous.data(LOG_IN, { input: { email: account.email, password: 'password123' } });
     expect(logIn.user).toEqual({ id: account.id, handle: account.handle });
-    expect((await anonymous.as(logIn.token).data('{ me { id } }')).me.id).toBe(account.id);
+    expect((await chirp.anonymous.as(logIn.token).data('{ me { id } }')).me.id).toBe(account.id);
   });
 
   it('gives one answer for a wrong password and an unknown email', async () => {
     const account = await signUp();
-    const wrong = await anonymous.error(LOG_IN, { input: { email: account.email, password: 'wrong-password' } });
-    const unknown = await anonymous.error(LOG_IN, { input: { email: 'nobody@example.com', password: 'password123' } });
+    const wrong = await chirp.anonymous.error(LOG_IN, { input: { email: account.email, password: 'wrong-password' } });
+    const unknown = await chirp.anonymous.error(LOG_IN, { input: { email: 'nobody@example.com', password: 'password123' } });
     expect(wrong).toMatchObject({ code: 'UNAUTHENTICATED', message: 'The email or password is not right.' });
     expect(unknown.message).toBe(wrong.message);
   });
@@ -90,19 +80,19 @@ describe('logIn', () => {
   it('answers RATE_LIMITED after ten failures for one account', async () => {
     const account = await signUp();
     for (let attempt = 0; attempt < 10; attempt += 1) {
-      await anonymous.error(LOG_IN, { input: { email: account.email, password: 'wrong-password' } });
+      await chirp.anonymous.error(LOG_IN, { input: { email: account.email, password: 'wrong-password' } });
     }
-    expect(await anonymous.error(LOG_IN, { input: { email: account.email, password: 'password123' } })).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await chirp.anonymous.error(LOG_IN, { input: { email: account.email, password: 'password123' } })).toMatchObject({ code: 'RATE_LIMITED' });
   });
 });
 
 describe('me and user', () => {
   it('me is null when not signed in', async () => {
-    expect(await anonymous.data('{ me { id } }')).toEqual({ me: null });
+    expect(await chirp.anonymous.data('{ me { id } }')).toEqual({ me: null });
   });
 
   it('refuses a bad token with UNAUTHENTICATED rather than treating it as anonymous', async () => {
-    const response = await anonymous.as('not.a.token').request('{ me { id } }');
+    const response = await chirp.anonymous.as('not.a.token').request('{ me { id } }');
     expect(response.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
@@ -113,7 +103,7 @@ describe('me and user', () => {
     expect(seenByOther.user).toMatchObject({ id: owner.id, email: null, birthDate: null });
     const seenBySelf = await owner.client.data(PROFILE, { handle: owner.handle });
     expect(seenBySelf.user).toMatchObject({ email: owner.email, birthDate: '2000-01-01' });
-    expect(await anonymous.data(PROFILE, { handle: 'nobody_here' })).toEqual({ user: null });
+    expect(await chirp.anonymous.data(PROFILE, { handle: 'nobody_here' })).toEqual({ user: null });
   });
 });
 
@@ -142,7 +132,7 @@ describe('updateProfile', () => {
   });
 
   it('needs a signed-in user', async () => {
-    expect(await anonymous.error(UPDATE, { input: { bio: 'x' } })).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await chirp.anonymous.error(UPDATE, { input: { bio: 'x' } })).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
 
@@ -161,10 +151,10 @@ describe('follow and unfollow', () => {
     const star = await signUp();
     const fans = await Promise.all(Array.from({ length: 8 }, () => signUp()));
     await Promise.all(fans.flatMap((fan) => [0, 1, 2].map(() => fan.client.data(FOLLOW, { id: star.id }))));
-    const { user } = await anonymous.data(PROFILE, { handle: star.handle });
+    const { user } = await chirp.anonymous.data(PROFILE, { handle: star.handle });
     expect(user.followersCount).toBe(8);
     await Promise.all(fans.slice(0, 3).flatMap((fan) => [0, 1].map(() => fan.client.data(UNFOLLOW, { id: star.id }))));
-    expect((await anonymous.data(PROFILE, { handle: star.handle })).user.followersCount).toBe(5);
+    expect((await chirp.anonymous.data(PROFILE, { handle: star.handle })).user.followersCount).toBe(5);
   });
 
   it('unfollows idempotently', async () => {
@@ -177,7 +167,7 @@ describe('follow and unfollow', () => {
   it('says followedByViewer is false when not signed in', async () => {
     const [fan, star] = [await signUp(), await signUp()];
     await fan.client.data(FOLLOW, { id: star.id });
-    expect((await anonymous.data(PROFILE, { handle: star.handle })).user.followedByViewer).toBe(false);
+    expect((await chirp.anonymous.data(PROFILE, { handle: star.handle })).user.followedByViewer).toBe(false);
   });
 
   it('refuses following yourself, a missing user, or without signing in', async () => {
@@ -185,13 +175,13 @@ describe('follow and unfollow', () => {
     expect(await account.client.error(FOLLOW, { id: account.id })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'userId' });
     expect(await account.client.error(FOLLOW, { id: '1234567890123456789' })).toMatchObject({ code: 'NOT_FOUND' });
     expect(await account.client.error(UNFOLLOW, { id: '1234567890123456789' })).toMatchObject({ code: 'NOT_FOUND' });
-    expect(await anonymous.error(FOLLOW, { id: account.id })).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await chirp.anonymous.error(FOLLOW, { id: account.id })).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
   it('reaches Kafka, and the timeline subgraph projects it into its own follow graph', async () => {
     const [fan, star] = [await signUp(), await signUp()];
     await fan.client.data(FOLLOW, { id: star.id });
-    const graph = stack.infrastructure.timeline.mongo!.collection('follow_graph');
+    const graph = chirp.stack.infrastructure.timeline.mongo!.collection('follow_graph');
     await eventually(async () => expect(await graph.findOne({ followerId: fan.id, followeeId: star.id })).toMatchObject({ active: true, seq: 1 }));
     await fan.client.data(UNFOLLOW, { id: star.id });
     await eventually(async () => expect(await graph.findOne({ followerId: fan.id, followeeId: star.id })).toMatchObject({ active: false, seq: 2 }));
@@ -214,13 +204,13 @@ describe('followers and following', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page += 1) {
-      const { user } = await anonymous.data(FOLLOWERS, { handle: star.handle, first: 2, after });
-      seen.push(...user.followers.edges.map((edge: { node: { id: string } }) => edge.node.id));
+      const { user }: { user: { followers: ConnectionOf<{ id: string }> } } = await chirp.anonymous.data(FOLLOWERS, { handle: star.handle, first: 2, after });
+      seen.push(...user.followers.edges.map((edge) => edge.node.id));
       if (!user.followers.pageInfo.hasNextPage) break;
       after = user.followers.pageInfo.endCursor;
     }
     expect(seen).toEqual(fans.map((fan) => fan.id).reverse());
-    const { user } = await anonymous.data(`query($handle: String!) { user(handle: $handle) { following { edges { node { id } } } } }`, {
+    const { user } = await chirp.anonymous.data(`query($handle: String!) { user(handle: $handle) { following { edges { node { id } } } } }`, {
       handle: fans[0]!.handle,
     });
     expect(user.following.edges).toEqual([{ node: { id: star.id } }]);
@@ -228,13 +218,13 @@ describe('followers and following', () => {
 
   it('refuses a page size above 100 and a cursor it did not make', async () => {
     const star = await signUp();
-    expect(await anonymous.error(FOLLOWERS, { handle: star.handle, first: 101 })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
-    expect(await anonymous.error(FOLLOWERS, { handle: star.handle, after: 'bogus' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+    expect(await chirp.anonymous.error(FOLLOWERS, { handle: star.handle, first: 101 })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    expect(await chirp.anonymous.error(FOLLOWERS, { handle: star.handle, after: 'bogus' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 });
 
 describe('the gateway', () => {
-  const root = () => stack.url.replace(/\/graphql$/, '');
+  const root = () => chirp.stack.url.replace(/\/graphql$/, '');
 
   it('answers health and readiness probes', async () => {
     expect(await (await fetch(`${root()}/healthz`)).json()).toEqual({ status: 'ok' });
@@ -242,7 +232,7 @@ describe('the gateway', () => {
   });
 
   it('serves an explorer that loads nothing from the internet', async () => {
-    const response = await fetch(stack.url, { headers: { accept: 'text/html' } });
+    const response = await fetch(chirp.stack.url, { headers: { accept: 'text/html' } });
     const html = await response.text();
     expect(response.status).toBe(200);
     expect(html).toContain('GraphiQL');
@@ -250,6 +240,6 @@ describe('the gateway', () => {
   });
 
   it('answers a query that does not fit the schema with BAD_USER_INPUT', async () => {
-    expect(await anonymous.error('{ nope }')).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await chirp.anonymous.error('{ nope }')).toMatchObject({ code: 'BAD_USER_INPUT' });
   });
 });

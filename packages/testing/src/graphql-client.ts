@@ -1,3 +1,9 @@
+/** A connection as the API returns it (`edges` and `pageInfo`). */
+export interface ConnectionOf<Node> {
+  edges: Array<{ cursor: string; node: Node }>;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
 /** A tiny GraphQL-over-HTTP client for end-to-end tests, as a front end would call the gateway. */
 export interface GraphQLResponse<Data> {
   status: number;

@@ -1,18 +1,12 @@
 import type { Collection, Db } from 'mongodb';
-import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
+import { ensureIndexes, toggleEdge, type EdgeDocument } from '@chirp/platform';
 import type { LikeEdge } from '../../domain/model.js';
 import type { LikeRepository } from '../types.js';
 
-interface LikeDocument {
-  /** `tweet:user`: one document per pair, for ever. */
-  _id: string;
+/** `_id` is `tweet:user`: one document per pair, for ever. */
+interface LikeDocument extends EdgeDocument {
   tweetId: string;
   userId: string;
-  active: boolean;
-  seq: number;
-  publishedSeq: number;
-  changedAt: Date;
-  pendingSince: Date | null;
 }
 
 const likeId = (tweetId: string, userId: string) => `${tweetId}:${userId}`;
@@ -32,19 +26,8 @@ export class MongoLikeRepository implements LikeRepository {
   }
 
   async setActive(tweetId: string, userId: string, active: boolean, at: Date): Promise<LikeEdge | null> {
-    try {
-      // As for follows: only an edge in the other state matches, and an
-      // existing liked edge makes the upsert collide, meaning "no change".
-      const document = await this.collection.findOneAndUpdate(
-        { _id: likeId(tweetId, userId), active: !active },
-        { $set: { tweetId, userId, active, changedAt: at, pendingSince: at }, $inc: { seq: 1 }, $setOnInsert: { publishedSeq: 0 } },
-        { upsert: active, returnDocument: 'after' },
-      );
-      return document ? toEdge(document) : null;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return null;
-      throw error;
-    }
+    const document = await toggleEdge(this.collection, likeId(tweetId, userId), { tweetId, userId }, active, at);
+    return document ? toEdge(document) : null;
   }
 
   countActive(tweetId: string): Promise<number> {

@@ -1,28 +1,26 @@
+import { PendingChanges } from '@chirp/platform';
 import type { FollowCursor, FollowEdge } from '../../domain/model.js';
 import type { FollowRepository } from '../types.js';
-
-interface Stored {
-  edge: FollowEdge;
-  pendingSince: Date | null;
-}
 
 const edgeId = (followerId: string, followeeId: string) => `${followerId}:${followeeId}`;
 
 /** The follow edges in a Map. Lists scan every edge: fine for development, not for scale. */
 export class InMemoryFollowRepository implements FollowRepository {
-  private readonly edges = new Map<string, Stored>();
+  private readonly edges = new Map<string, FollowEdge>();
+  private readonly unpublished = new PendingChanges();
 
   async setActive(followerId: string, followeeId: string, active: boolean, at: Date): Promise<FollowEdge | null> {
     const id = edgeId(followerId, followeeId);
     const stored = this.edges.get(id);
-    if ((stored?.edge.active ?? false) === active) return null;
-    const edge: FollowEdge = { followerId, followeeId, active, seq: (stored?.edge.seq ?? 0) + 1, changedAt: at };
-    this.edges.set(id, { edge, pendingSince: at });
+    if ((stored?.active ?? false) === active) return null;
+    const edge: FollowEdge = { followerId, followeeId, active, seq: (stored?.seq ?? 0) + 1, changedAt: at };
+    this.edges.set(id, edge);
+    this.unpublished.mark(id, edge.seq, at);
     return { ...edge };
   }
 
   async followedAmong(followerId: string, followeeIds: readonly string[]): Promise<Set<string>> {
-    return new Set(followeeIds.filter((followeeId) => this.edges.get(edgeId(followerId, followeeId))?.edge.active));
+    return new Set(followeeIds.filter((followeeId) => this.edges.get(edgeId(followerId, followeeId))?.active));
   }
 
   async listFollowers(userId: string, limit: number, after?: FollowCursor): Promise<FollowEdge[]> {
@@ -42,20 +40,18 @@ export class InMemoryFollowRepository implements FollowRepository {
   }
 
   async findUnpublished(olderThan: Date, limit: number): Promise<FollowEdge[]> {
-    return [...this.edges.values()]
-      .filter((stored) => stored.pendingSince !== null && stored.pendingSince <= olderThan)
-      .sort((a, b) => (a.pendingSince as Date).getTime() - (b.pendingSince as Date).getTime())
-      .slice(0, limit)
-      .map((stored) => ({ ...stored.edge }));
+    return this.unpublished.olderThan(olderThan, limit).flatMap((id) => {
+      const edge = this.edges.get(id);
+      return edge ? [{ ...edge }] : [];
+    });
   }
 
   async markPublished(followerId: string, followeeId: string, seq: number): Promise<void> {
-    const stored = this.edges.get(edgeId(followerId, followeeId));
-    if (stored && stored.edge.seq === seq) stored.pendingSince = null;
+    this.unpublished.settle(edgeId(followerId, followeeId), seq);
   }
 
   private activeEdges(): FollowEdge[] {
-    return [...this.edges.values()].map((stored) => stored.edge).filter((edge) => edge.active);
+    return [...this.edges.values()].filter((edge) => edge.active);
   }
 
   private list(

@@ -1,11 +1,10 @@
+import { PendingChanges } from '@chirp/platform';
 import type { Credentials, NewUser, ProfileChanges, User } from '../../domain/model.js';
 import { DuplicateValueError, type UserRepository } from '../types.js';
 
 interface Stored {
   user: User;
   passwordHash: string;
-  publishedVersion: number;
-  pendingSince: Date | null;
 }
 
 /** The users collection in Maps, with the same rules as MongoDB's unique indexes. */
@@ -13,6 +12,7 @@ export class InMemoryUserRepository implements UserRepository {
   private readonly byId = new Map<string, Stored>();
   private readonly idByHandle = new Map<string, string>();
   private readonly idByEmail = new Map<string, string>();
+  private readonly unpublished = new PendingChanges();
 
   async create(newUser: NewUser): Promise<User> {
     const handleKey = newUser.handle.toLowerCase();
@@ -30,7 +30,8 @@ export class InMemoryUserRepository implements UserRepository {
       updatedAt: newUser.createdAt,
       version: 1,
     };
-    this.byId.set(user.id, { user, passwordHash, publishedVersion: 0, pendingSince: newUser.createdAt });
+    this.byId.set(user.id, { user, passwordHash });
+    this.unpublished.mark(user.id, 1, newUser.createdAt);
     this.idByHandle.set(handleKey, user.id);
     this.idByEmail.set(emailKey, user.id);
     return { ...user };
@@ -63,23 +64,15 @@ export class InMemoryUserRepository implements UserRepository {
     const stored = this.byId.get(id);
     if (!stored) return null;
     stored.user = { ...stored.user, ...changes, updatedAt: at, version: stored.user.version + 1 };
-    stored.pendingSince = at;
+    this.unpublished.mark(id, stored.user.version, at);
     return { ...stored.user };
   }
 
   async findUnpublished(olderThan: Date, limit: number): Promise<User[]> {
-    return [...this.byId.values()]
-      .filter((stored) => stored.pendingSince !== null && stored.pendingSince <= olderThan)
-      .sort((a, b) => (a.pendingSince as Date).getTime() - (b.pendingSince as Date).getTime())
-      .slice(0, limit)
-      .map((stored) => ({ ...stored.user }));
+    return this.findByIds(this.unpublished.olderThan(olderThan, limit));
   }
 
   async markPublished(id: string, version: number): Promise<void> {
-    const stored = this.byId.get(id);
-    if (stored && stored.user.version === version) {
-      stored.publishedVersion = version;
-      stored.pendingSince = null;
-    }
+    this.unpublished.settle(id, version);
   }
 }

@@ -1,18 +1,12 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
+import { ensureIndexes, toggleEdge, type EdgeDocument } from '@chirp/platform';
 import type { FollowCursor, FollowEdge } from '../../domain/model.js';
 import type { FollowRepository } from '../types.js';
 
-interface FollowDocument {
-  /** `follower:followee`: one document per pair, for ever. */
-  _id: string;
+/** `_id` is `follower:followee`: one document per pair, for ever. */
+interface FollowDocument extends EdgeDocument {
   followerId: string;
   followeeId: string;
-  active: boolean;
-  seq: number;
-  publishedSeq: number;
-  changedAt: Date;
-  pendingSince: Date | null;
 }
 
 const edgeId = (followerId: string, followeeId: string) => `${followerId}:${followeeId}`;
@@ -33,24 +27,8 @@ export class MongoFollowRepository implements FollowRepository {
   }
 
   async setActive(followerId: string, followeeId: string, active: boolean, at: Date): Promise<FollowEdge | null> {
-    try {
-      // Matches only an edge in the other state, so a repeat changes nothing.
-      // For a follow, a missing edge is inserted; an existing active one makes
-      // the upsert collide with the _id index, which also means "no change".
-      const document = await this.collection.findOneAndUpdate(
-        { _id: edgeId(followerId, followeeId), active: !active },
-        {
-          $set: { followerId, followeeId, active, changedAt: at, pendingSince: at },
-          $inc: { seq: 1 },
-          $setOnInsert: { publishedSeq: 0 },
-        },
-        { upsert: active, returnDocument: 'after' },
-      );
-      return document ? toEdge(document) : null;
-    } catch (error) {
-      if (isDuplicateKeyError(error)) return null;
-      throw error;
-    }
+    const document = await toggleEdge(this.collection, edgeId(followerId, followeeId), { followerId, followeeId }, active, at);
+    return document ? toEdge(document) : null;
   }
 
   async followedAmong(followerId: string, followeeIds: readonly string[]): Promise<Set<string>> {
