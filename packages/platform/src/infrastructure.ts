@@ -1,12 +1,15 @@
 import type { Db } from 'mongodb';
 import type { Redis } from 'ioredis';
 import type { Cache } from './cache.js';
+import type { VersionedCache } from './versioned-cache.js';
 import type { ServiceConfig } from './config.js';
 import type { EventBus } from './events.js';
 import type { Logger } from './logger.js';
 import { connectMongo } from './mongo.js';
 import { createRedisClient, RedisCache } from './adapters/redis-cache.js';
 import { InMemoryCache } from './adapters/memory-cache.js';
+import { InMemoryVersionedCache } from './adapters/memory-versioned-cache.js';
+import { RedisVersionedCache } from './adapters/redis-versioned-cache.js';
 import { KafkaEventBus } from './adapters/kafka-event-bus.js';
 import { InMemoryEventBus } from './adapters/memory-event-bus.js';
 
@@ -19,6 +22,8 @@ export interface Infrastructure {
   mongo: Db | undefined;
   redis: Redis | undefined;
   cache: Cache;
+  /** Newest-version-wins entries, for caches that reads and writes fill concurrently. */
+  versionedCache: VersionedCache;
   bus: EventBus;
   /** "MongoDB, Redis, Kafka" or which parts are in memory, for the start banner. */
   description: string;
@@ -39,6 +44,7 @@ export async function connectInfrastructure(
   const mongo = config.mongo ? await connectMongo(config.mongo, `chirp-${config.service}`) : undefined;
   const redis = config.redis ? createRedisClient(config.redis.url, config.redis.keyPrefix) : undefined;
   const cache: Cache = redis ? new RedisCache(redis) : new InMemoryCache();
+  const versionedCache: VersionedCache = redis ? new RedisVersionedCache(redis) : new InMemoryVersionedCache();
   const bus: EventBus = config.kafka
     ? new KafkaEventBus(config.kafka, logger.child({ component: 'kafka' }))
     : (shared.bus ?? new InMemoryEventBus(logger));
@@ -47,6 +53,7 @@ export async function connectInfrastructure(
     mongo: mongo?.db,
     redis,
     cache,
+    versionedCache,
     bus,
     description: [
       mongo ? 'MongoDB' : 'in-memory storage',

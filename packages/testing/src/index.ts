@@ -3,3 +3,4 @@ export * from './event-bus-contract.js';
 export * from './graphql-client.js';
 export * from './servers.js';
 export * from './accounts.js';
+export * from './versioned-cache-contract.js';

@@ -19,7 +19,7 @@ export const DEFAULT_PORT = 4002;
 
 /** Wires the tweets subgraph: repositories, outbox relay, domain services, GraphQL. */
 export async function createTweetsSubgraph({ config, logger, infra }: SubgraphAppOptions): Promise<SubgraphApp> {
-  const repositories = await createRepositories(infra.mongo);
+  const repositories = await createRepositories(infra.mongo, infra.versionedCache);
   const tokens = new TokenService(config.jwt);
   const now = () => new Date();
   const ids = new IdGenerator();

@@ -17,7 +17,7 @@ export function describeTweetRepositoryContract(name: string, create: () => Prom
     it('creates a tweet at version 1 and finds it', async () => {
       const input = newTweet(someone(), 'first');
       const created = await tweets.create(input);
-      expect(created).toEqual({ ...input, editedAt: null, deletedAt: null, likeCount: 0, version: 1 });
+      expect(created).toEqual({ ...input, editedAt: null, deletedAt: null, likeCount: 0, version: 1, revision: 1 });
       expect(await tweets.findById(input.id)).toEqual(created);
       expect(await tweets.findByIds([input.id, 'nope'])).toEqual([created]);
     });
@@ -49,7 +49,14 @@ export function describeTweetRepositoryContract(name: string, create: () => Prom
       expect(await tweets.settleLikeCount(tweet.id, early, 1)).toBe(false);
       expect(await tweets.settleLikeCount(tweet.id, late, 2)).toBe(true);
       expect(await tweets.settleLikeCount(tweet.id, late, 3)).toBe(false);
-      expect((await tweets.findById(tweet.id))?.likeCount).toBe(2);
+      expect(await tweets.findById(tweet.id)).toMatchObject({ likeCount: 2, revision: 2 });
+    });
+
+    it('bumps the revision with every change', async () => {
+      const tweet = await tweets.create(newTweet(someone()));
+      expect((await tweets.edit(tweet.id, 'x', at(1)))?.revision).toBe(2);
+      await tweets.settleLikeCount(tweet.id, await tweets.markLikeCountStale(tweet.id), 1);
+      expect((await tweets.markDeleted(tweet.id, at(2)))?.revision).toBe(4);
     });
 
     it('keeps each change pending until that version is published', async () => {
@@ -91,12 +98,18 @@ export function describeLikeRepositoryContract(name: string, create: () => Promi
       expect(await likes.countActive(tweet)).toBe(1);
     });
 
-    it('says which tweets a user likes', async () => {
+    it('says whether a user likes each of some tweets, with the like’s seq', async () => {
       const [a, b, c, fan] = [ids.next(), ids.next(), ids.next(), someone()];
       await likes.setActive(a, fan, true, at(1));
       await likes.setActive(c, fan, true, at(1));
       await likes.setActive(c, fan, false, at(2));
-      expect(await likes.likedAmong(fan, [a, b, c])).toEqual(new Set([a]));
+      expect(await likes.likeStates(fan, [a, b, c])).toEqual(
+        new Map([
+          [a, { active: true, seq: 1 }],
+          [c, { active: false, seq: 2 }],
+        ]),
+      );
+      expect(await likes.likeStates(fan, [])).toEqual(new Map());
     });
 
     it('keeps each change pending until that seq is published', async () => {

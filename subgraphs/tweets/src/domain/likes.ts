@@ -29,8 +29,8 @@ export class LikeService {
 
   /** For each tweet id, whether the viewer likes it (DataLoader's contract: same order). */
   async likedBy(viewerId: string, tweetIds: readonly string[]): Promise<boolean[]> {
-    const liked = await this.deps.likes.likedAmong(viewerId, tweetIds);
-    return tweetIds.map((id) => liked.has(id));
+    const states = await this.deps.likes.likeStates(viewerId, tweetIds);
+    return tweetIds.map((id) => states.get(id)?.active ?? false);
   }
 
   /** Counts the tweet's likes and stores the count, unless another like changed meanwhile (its own settle wins). */

@@ -9,6 +9,8 @@ export interface Tweet {
   likeCount: number;
   /** +1 per change of text or deletion; events carry it so consumers keep the newest. */
   version: number;
+  /** +1 per change of any kind, like count included: caches keep the newest. */
+  revision: number;
 }
 
 export interface NewTweet {
@@ -25,4 +27,10 @@ export interface LikeEdge {
   active: boolean;
   seq: number;
   changedAt: Date;
+}
+
+/** Whether a user likes a tweet, at the `seq`-th change of that like (0: never liked). */
+export interface LikeState {
+  active: boolean;
+  seq: number;
 }

@@ -1,4 +1,4 @@
-import type { LikeEdge, NewTweet, Tweet } from '../domain/model.js';
+import type { LikeEdge, LikeState, NewTweet, Tweet } from '../domain/model.js';
 
 /** Another tweet has this id already (two instances drew the same node number in the same millisecond). */
 export class DuplicateTweetIdError extends Error {
@@ -36,8 +36,8 @@ export interface LikeRepository {
   /** Sets the edge's state; the edge after its change, or null when it was already so. */
   setActive(tweetId: string, userId: string, active: boolean, at: Date): Promise<LikeEdge | null>;
   countActive(tweetId: string): Promise<number>;
-  /** Of `tweetIds`, those `userId` likes now. */
-  likedAmong(userId: string, tweetIds: readonly string[]): Promise<Set<string>>;
+  /** The user's like of each of these tweets, by tweet id; tweets never liked are left out. */
+  likeStates(userId: string, tweetIds: readonly string[]): Promise<Map<string, LikeState>>;
   findUnpublished(olderThan: Date, limit: number): Promise<LikeEdge[]>;
   markPublished(tweetId: string, userId: string, seq: number): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { PendingChanges } from '@chirp/platform';
-import type { LikeEdge } from '../../domain/model.js';
+import type { LikeEdge, LikeState } from '../../domain/model.js';
 import type { LikeRepository } from '../types.js';
 
 const likeId = (tweetId: string, userId: string) => `${tweetId}:${userId}`;
@@ -22,8 +22,13 @@ export class InMemoryLikeRepository implements LikeRepository {
     return [...this.edges.values()].filter((edge) => edge.tweetId === tweetId && edge.active).length;
   }
 
-  async likedAmong(userId: string, tweetIds: readonly string[]): Promise<Set<string>> {
-    return new Set(tweetIds.filter((tweetId) => this.edges.get(likeId(tweetId, userId))?.active));
+  async likeStates(userId: string, tweetIds: readonly string[]): Promise<Map<string, LikeState>> {
+    return new Map(
+      tweetIds.flatMap((tweetId) => {
+        const edge = this.edges.get(likeId(tweetId, userId));
+        return edge ? [[tweetId, { active: edge.active, seq: edge.seq }] as const] : [];
+      }),
+    );
   }
 
   async findUnpublished(olderThan: Date, limit: number): Promise<LikeEdge[]> {

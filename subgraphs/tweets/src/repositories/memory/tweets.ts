@@ -11,7 +11,7 @@ export class InMemoryTweetRepository implements TweetRepository {
 
   async create(tweet: NewTweet): Promise<Tweet> {
     if (this.tweets.has(tweet.id)) throw new DuplicateTweetIdError(tweet.id);
-    const stored: Tweet = { ...tweet, editedAt: null, deletedAt: null, likeCount: 0, version: 1 };
+    const stored: Tweet = { ...tweet, editedAt: null, deletedAt: null, likeCount: 0, version: 1, revision: 1 };
     this.tweets.set(tweet.id, stored);
     this.unpublished.mark(tweet.id, 1, tweet.createdAt);
     return { ...stored };
@@ -60,6 +60,7 @@ export class InMemoryTweetRepository implements TweetRepository {
     if (!tweet || this.likeCountTokens.get(id) !== token) return false;
     this.likeCountTokens.delete(id);
     tweet.likeCount = likeCount;
+    tweet.revision += 1;
     return true;
   }
 
@@ -78,7 +79,7 @@ export class InMemoryTweetRepository implements TweetRepository {
   private change(id: string, at: Date, changes: Partial<Tweet>): Tweet | null {
     const tweet = this.tweets.get(id);
     if (!tweet || tweet.deletedAt) return null;
-    Object.assign(tweet, changes, { version: tweet.version + 1 });
+    Object.assign(tweet, changes, { version: tweet.version + 1, revision: tweet.revision + 1 });
     this.unpublished.mark(id, tweet.version, at);
     return { ...tweet };
   }

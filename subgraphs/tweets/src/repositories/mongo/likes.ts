@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { ensureIndexes, toggleEdge, type EdgeDocument } from '@chirp/platform';
-import type { LikeEdge } from '../../domain/model.js';
+import type { LikeEdge, LikeState } from '../../domain/model.js';
 import type { LikeRepository } from '../types.js';
 
 /** `_id` is `tweet:user`: one document per pair, for ever. */
@@ -34,12 +34,12 @@ export class MongoLikeRepository implements LikeRepository {
     return this.collection.countDocuments({ tweetId, active: true });
   }
 
-  async likedAmong(userId: string, tweetIds: readonly string[]): Promise<Set<string>> {
-    if (tweetIds.length === 0) return new Set();
+  async likeStates(userId: string, tweetIds: readonly string[]): Promise<Map<string, LikeState>> {
+    if (tweetIds.length === 0) return new Map();
     const documents = await this.collection
-      .find({ _id: { $in: tweetIds.map((tweetId) => likeId(tweetId, userId)) }, active: true }, { projection: { tweetId: 1 } })
+      .find({ _id: { $in: tweetIds.map((tweetId) => likeId(tweetId, userId)) } }, { projection: { tweetId: 1, active: 1, seq: 1 } })
       .toArray();
-    return new Set(documents.map((document) => document.tweetId));
+    return new Map(documents.map((document) => [document.tweetId, { active: document.active, seq: document.seq }]));
   }
 
   async findUnpublished(olderThan: Date, limit: number): Promise<LikeEdge[]> {

@@ -16,6 +16,7 @@ interface TweetDocument {
   /** Set when likes changed and the count is not settled yet (see markLikeCountStale). */
   likeCountToken: string | null;
   version: number;
+  revision: number;
   publishedVersion: number;
   pendingSince: Date | null;
 }
@@ -45,6 +46,7 @@ export class MongoTweetRepository implements TweetRepository {
       likeCount: 0,
       likeCountToken: null,
       version: 1,
+      revision: 1,
       publishedVersion: 0,
       pendingSince: tweet.createdAt,
     };
@@ -83,7 +85,7 @@ export class MongoTweetRepository implements TweetRepository {
   async edit(id: string, text: string, at: Date): Promise<Tweet | null> {
     const document = await this.collection.findOneAndUpdate(
       { _id: id, deletedAt: null },
-      { $set: { text, editedAt: at, pendingSince: at }, $inc: { version: 1 } },
+      { $set: { text, editedAt: at, pendingSince: at }, $inc: { version: 1, revision: 1 } },
       { returnDocument: 'after' },
     );
     return document ? toTweet(document) : null;
@@ -92,7 +94,7 @@ export class MongoTweetRepository implements TweetRepository {
   async markDeleted(id: string, at: Date): Promise<Tweet | null> {
     const document = await this.collection.findOneAndUpdate(
       { _id: id, deletedAt: null },
-      { $set: { deletedAt: at, pendingSince: at }, $inc: { version: 1 } },
+      { $set: { deletedAt: at, pendingSince: at }, $inc: { version: 1, revision: 1 } },
       { returnDocument: 'after' },
     );
     return document ? toTweet(document) : null;
@@ -105,7 +107,10 @@ export class MongoTweetRepository implements TweetRepository {
   }
 
   async settleLikeCount(id: string, token: string, likeCount: number): Promise<boolean> {
-    const result = await this.collection.updateOne({ _id: id, likeCountToken: token }, { $set: { likeCount, likeCountToken: null } });
+    const result = await this.collection.updateOne(
+      { _id: id, likeCountToken: token },
+      { $set: { likeCount, likeCountToken: null }, $inc: { revision: 1 } },
+    );
     return result.modifiedCount > 0;
   }
 
@@ -129,5 +134,6 @@ function toTweet(document: TweetDocument): Tweet {
     deletedAt: document.deletedAt,
     likeCount: document.likeCount,
     version: document.version,
+    revision: document.revision,
   };
 }

@@ -1,0 +1,129 @@
+// Warms the timeline's Redis as the service would have left it
+// (subgraphs/timeline/src/stores/redis-timeline-store.ts, domain/cards.ts),
+// under the key prefix `<REDIS_KEY_PREFIX>timeline:`:
+//   home:<id>          newest first, at most maxLength ids, "0" at the tail when complete
+//   home:<id>:celebs   the celebrities the user follows (merged at read time)
+//   recent:<id>        a celebrity's latest ids; `celebrities` names them
+//   card:<tweetId>     TweetRecord JSON;  author:<id>  AuthorRecord JSON
+
+import { Redis } from 'ioredis';
+import { homeOf, profileOf, tweetText } from './content.js';
+
+/** @typedef {import('./network.js').Network} Network */
+/** @typedef {import('./progress.js').Progress} Progress */
+
+const CARD_TTL_SECONDS = 24 * 3600; // domain/cards.ts
+const COMPLETE_MARKER = '0';
+const USERS_PER_PIPELINE = 100;
+const KEYS_PER_PIPELINE = 2000;
+const PIPELINES_IN_FLIGHT = 4;
+
+/**
+ * Runs `count` units of work as pipelines of `per` units, a few in flight.
+ *
+ * @param {Redis} redis
+ * @param {number} count
+ * @param {number} per
+ * @param {(pipeline: ReturnType<Redis['pipeline']>, index: number) => void} add
+ * @param {(done: number) => void} onDone
+ */
+async function pipelined(redis, count, per, add, onDone) {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) {
+      const start = next;
+      const end = Math.min(count, start + per);
+      next = end;
+      const pipeline = redis.pipeline();
+      for (let i = start; i < end; i += 1) add(pipeline, i);
+      const results = await pipeline.exec();
+      const failed = results?.find(([error]) => error);
+      if (failed) throw failed[0];
+      onDone(end - start);
+    }
+  };
+  await Promise.all(Array.from({ length: PIPELINES_IN_FLIGHT }, worker));
+}
+
+/**
+ * @param {Network} network
+ * @param {{ url: string, prefix: string, activeWindowSeconds: number, progress: Progress }} options
+ *   prefix: the timeline's full key prefix, e.g. "bench:timeline:"
+ * @returns {Promise<{ seconds: number, homes: number, homeEntries: number, fullHomes: number }>}
+ */
+export async function loadRedis(network, { url, prefix, activeWindowSeconds, progress }) {
+  const started = Date.now();
+  const redis = new Redis(url, { keyPrefix: prefix, maxRetriesPerRequest: 2 });
+  const { users, tweets, userIds, tweetIds, tweetAuthor, tweetTime } = network;
+  progress.add('redis.authors', users);
+  progress.add('redis.cards', tweets);
+  progress.add('redis.homes', users);
+  const stats = { homes: 0, homeEntries: 0, fullHomes: 0 };
+  try {
+    await pipelined(redis, users, KEYS_PER_PIPELINE, (p, i) => {
+      p.set(`author:${userIds[i]}`, JSON.stringify({ ...profileOf(network, i), version: 1 }), 'EX', CARD_TTL_SECONDS);
+    }, (n) => progress.advance('redis.authors', n));
+    await pipelined(redis, tweets, KEYS_PER_PIPELINE, (p, k) => {
+      const record = { id: tweetIds[k], authorId: userIds[tweetAuthor[k]], text: tweetText(k),
+        createdAt: new Date(tweetTime[k]), editedAt: null, deleted: false, version: 1 };
+      p.set(`card:${tweetIds[k]}`, JSON.stringify(record), 'EX', CARD_TTL_SECONDS);
+    }, (n) => progress.advance('redis.cards', n));
+    await loadCelebrities(redis, network);
+    await pipelined(redis, users, USERS_PER_PIPELINE, (p, u) => {
+      const home = homeOf(network, u);
+      const key = `home:${userIds[u]}`;
+      const ids = home.tweets.map((k) => tweetIds[k]);
+      if (home.complete) ids.push(COMPLETE_MARKER);
+      p.rpush(key, ...ids).expire(key, activeWindowSeconds);
+      if (home.celebrities.length > 0) {
+        p.sadd(`${key}:celebs`, ...home.celebrities.map((c) => userIds[c])).expire(`${key}:celebs`, activeWindowSeconds);
+      }
+      stats.homes += 1;
+      stats.homeEntries += home.tweets.length;
+      if (!home.complete) stats.fullHomes += 1;
+    }, (n) => progress.advance('redis.homes', n));
+    return { seconds: (Date.now() - started) / 1000, ...stats };
+  } finally {
+    await redis.quit();
+  }
+}
+
+/**
+ * The celebrities set and each celebrity's recent list, as
+ * FanoutService.isCelebrity leaves them (replaceRecent: "0" when complete).
+ *
+ * @param {Redis} redis
+ * @param {Network} network
+ */
+async function loadCelebrities(redis, network) {
+  const { maxLength } = network.options;
+  for (const c of network.celebrities) {
+    const own = network.authorTweets.subarray(network.authorTweetsStart[c], network.authorTweetsStart[c + 1]);
+    const ids = Array.from(own).reverse().slice(0, maxLength).map((k) => network.tweetIds[k]);
+    if (ids.length < maxLength) ids.push(COMPLETE_MARKER);
+    await redis.multi().del(`recent:${network.userIds[c]}`).rpush(`recent:${network.userIds[c]}`, ...ids).exec();
+    await redis.sadd('celebrities', network.userIds[c]);
+  }
+}
+
+/**
+ * Deletes every key under a prefix (when the bench ran on servers it did not start).
+ *
+ * @param {string} url
+ * @param {string} prefix
+ */
+export async function dropRedisPrefix(url, prefix) {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    for (let round = 0; round < 1_000_000; round += 1) {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+      if (cursor === '0') break;
+    }
+  } finally {
+    redis.disconnect();
+  }
+}
+
