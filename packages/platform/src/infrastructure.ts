@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
 import type { Cache } from './cache.js';
 import type { VersionedCache } from './versioned-cache.js';
@@ -20,6 +20,7 @@ import { InMemoryEventBus } from './adapters/memory-event-bus.js';
  */
 export interface Infrastructure {
   mongo: Db | undefined;
+  mongoClient: MongoClient | undefined;
   redis: Redis | undefined;
   cache: Cache;
   /** Newest-version-wins entries, for caches that reads and writes fill concurrently. */
@@ -51,6 +52,7 @@ export async function connectInfrastructure(
 
   return {
     mongo: mongo?.db,
+    mongoClient: mongo?.client,
     redis,
     cache,
     versionedCache,

@@ -24,7 +24,8 @@ export interface MongoConnection {
  * collections are its own: no service reads another's data.
  */
 export async function connectMongo(settings: MongoSettings, appName: string): Promise<MongoConnection> {
-  const client = new MongoClient(settings.url, { appName, maxPoolSize: 50, serverSelectionTimeoutMS: 10_000 });
+  // Command monitoring lets operators (and a test) see every command a service sends.
+  const client = new MongoClient(settings.url, { appName, maxPoolSize: 50, serverSelectionTimeoutMS: 10_000, monitorCommands: true });
   await client.connect();
   return { client, db: client.db(settings.database) };
 }

@@ -120,6 +120,33 @@ describe('homeTimeline', () => {
     await eventually(async () => expect(await texts(fans[1]!)).toEqual([]));
   });
 
+  it('reads a warm timeline, full cards included, without touching MongoDB', async () => {
+    const [ada, bob] = [await signUp(), await signUp()];
+    await follow(ada, bob);
+    const liked = await post(bob, 'like this');
+    await post(bob, 'and this');
+    await ada.client.data(`mutation($id: ID!) { likeTweet(id: $id) { id } }`, { id: liked });
+    const CARDS = `{ homeTimeline(first: 10) { edges { node { id text createdAt likeCount likedByViewer author { handle displayName avatarUrl } } } } }`;
+    await eventually(async () => expect((await ada.client.data(CARDS)).homeTimeline.edges).toHaveLength(2)); // warms every cache
+    const commands: string[] = [];
+    const clients = (['timeline', 'tweets', 'users'] as const).map((name) => chirp.stack.infrastructure[name].mongoClient!);
+    const record = (event: { commandName: string }) => void commands.push(event.commandName);
+    for (const client of clients) client.on('commandStarted', record);
+    try {
+      const { homeTimeline } = await ada.client.data(CARDS);
+      expect(homeTimeline.edges.map((edge: { node: { likeCount: number; likedByViewer: boolean } }) => [edge.node.likeCount, edge.node.likedByViewer])).toEqual([
+        [0, false],
+        [1, true],
+      ]);
+      expect(commands).toEqual([]);
+      // The monitor does see commands: a profile lookup reads the users collection.
+      await ada.client.data(`query($handle: String!) { user(handle: $handle) { id } }`, { handle: bob.handle });
+      expect(commands).toContain('find');
+    } finally {
+      for (const client of clients) client.off('commandStarted', record);
+    }
+  });
+
   it('refuses anonymous callers, a page size above 100 and a cursor it did not make', async () => {
     const ada = await signUp();
     expect(await chirp.anonymous.error(HOME, { first: 5 })).toMatchObject({ code: 'UNAUTHENTICATED' });
