@@ -1,0 +1,74 @@
+// The timeline's fan-out (its own FanoutService, RedisTimelineStore and
+// CardService, from the built subgraph) over repositories that answer from
+// memory through an index, standing in for MongoDB's indexes.
+//
+// Why: on FerretDB/SQLite only `_id` lookups avoid a full scan, so the
+// fan-out's `followersOf`, `countFollowers` and the projection's
+// `findByIds` ($in) each read the whole collection (a million follow edges:
+// about a minute). A real MongoDB answers them from the indexes the
+// repositories declare. This lets the bench measure the fan-out's own cost
+// (Kafka, the domain code, Redis) as production would see it; the
+// FerretDB-bound figure is measured too and reported beside it.
+
+import { RedisTimelineStore } from '@chirp/timeline';
+// Not exported by @chirp/timeline (its package exports only the app): the
+// bench imports the built modules by path.
+import { CardService } from '../../subgraphs/timeline/dist/domain/cards.js';
+import { FanoutService } from '../../subgraphs/timeline/dist/domain/fanout.js';
+import { InMemoryAuthorRepository, InMemoryTweetProjectionRepository } from '../../subgraphs/timeline/dist/repositories/index.js';
+import { followeesOf, followersOf } from './content.js';
+
+/** @typedef {import('./network.js').Network} Network */
+
+/** The follow graph of the generated network, by follower and by followee. */
+class IndexedFollowGraph {
+  /** @param {Network} network */
+  constructor(network) {
+    this.network = network;
+    /** @type {Map<string, number>} */
+    this.indexOf = new Map(network.userIds.map((id, i) => [id, i]));
+  }
+
+  /** Follow events are not part of the measured load. */
+  async apply() {
+    return false;
+  }
+
+  /** @param {string} userId */
+  async followeesOf(userId) {
+    const i = this.indexOf.get(userId);
+    return i === undefined ? [] : Array.from(followeesOf(this.network, i), (j) => this.network.userIds[j]);
+  }
+
+  /** @param {string} userId */
+  async followersOf(userId) {
+    const i = this.indexOf.get(userId);
+    return i === undefined ? [] : Array.from(followersOf(this.network, i), (j) => this.network.userIds[j]);
+  }
+
+  /** @param {string} userId @param {number} atMost */
+  async countFollowers(userId, atMost) {
+    const i = this.indexOf.get(userId);
+    return i === undefined ? 0 : Math.min(atMost, this.network.followerCount[i]);
+  }
+}
+
+/**
+ * @param {{ network: Network, infra: import('@chirp/platform').Infrastructure,
+ *   settings: import('@chirp/timeline').TimelineSettings, logger: import('@chirp/platform').Logger }} options
+ */
+export function createIndexedFanout({ network, infra, settings, logger }) {
+  if (!infra.redis) throw new Error('the bench needs Redis');
+  const tweets = new InMemoryTweetProjectionRepository();
+  const authors = new InMemoryAuthorRepository();
+  return new FanoutService({
+    store: new RedisTimelineStore(infra.redis, settings),
+    followGraph: new IndexedFollowGraph(network),
+    tweets,
+    authors,
+    cards: new CardService(infra.cache, tweets, authors),
+    settings,
+    logger,
+    now: () => new Date(),
+  });
+}
