@@ -87,7 +87,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
   const httpServer = http.createServer(app);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new IdentityForwardingDataSource({ url: endpoints.get(name) ?? url }),
+    buildService: ({ name, url }) =>
+      new IdentityForwardingDataSource({
+        url: endpoints.get(name) ?? url,
+        // Node's own fetch (undici, with keep-alive) rather than the default
+        // make-fetch-happen, whose HTTP caching a subgraph call never needs.
+        fetcher: fetch as unknown as NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'],
+      }),
     logger: options.logger.child({ component: 'apollo-gateway' }),
   });
   const apollo = new ApolloServer<GatewayContext>({

@@ -49,6 +49,28 @@ function describeTimelineStoreContract(name: string, create: () => Promise<Timel
       expect(await store.readHome(viewer)).toEqual({ ids: made.slice(2).reverse(), celebrities: [], complete: false });
     });
 
+    it('pushes to many timelines at once, skipping those not cached', async () => {
+      const viewers = Array.from({ length: 250 }, () => user());
+      const cached = viewers.filter((_, index) => index % 3 === 0);
+      for (const viewer of cached) await build(viewer, { ids: [], complete: true });
+      const tweet = ids.next();
+      await store.addToHomes(viewers, tweet);
+      for (const viewer of viewers) {
+        expect(await store.readHome(viewer)).toEqual(cached.includes(viewer) ? { ids: [tweet], celebrities: [], complete: true } : null);
+      }
+    });
+
+    it('reads just the newest part of a timeline when asked', async () => {
+      const viewer = user();
+      const made = tweets(4);
+      await build(viewer, { ids: [...made].reverse(), complete: true });
+      expect(await store.readHome(viewer, 2)).toEqual({ ids: [made[3], made[2]], celebrities: [], complete: false, partial: true });
+      expect(await store.readHome(viewer, 10)).toEqual({ ids: [...made].reverse(), celebrities: [], complete: true });
+      const star = user();
+      await store.replaceRecent(star, [...made].reverse());
+      expect(await store.readRecent([star], 3)).toEqual([{ ids: [made[3], made[2], made[1]], complete: false, partial: true }]);
+    });
+
     it('refuses a rebuild that an invalidation overtook', async () => {
       const viewer = user();
       const generation = await store.generation(viewer);

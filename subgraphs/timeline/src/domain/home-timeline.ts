@@ -17,6 +17,8 @@ export interface HomeTimelineDependencies {
 /** How far back a rebuild looks for tweets the fan-out was writing meanwhile (clock skew between instances included). */
 const REBUILD_OVERLAP_MS = 10_000;
 const REBUILD_ATTEMPTS = 3;
+/** A first page reads this many ids more than it shows, for deleted tweets to drop out of. */
+const FIRST_PAGE_SLACK = 16;
 
 /**
  * What the cache holds of a home timeline: every tweet id at or above
@@ -26,6 +28,8 @@ interface CachedWindow {
   ids: string[];
   /** "0" when the cache reaches back to the very first tweet. */
   boundary: string;
+  /** Only the heads of the lists were read: more is cached below the boundary. */
+  partial: boolean;
 }
 
 /**
@@ -39,9 +43,14 @@ export class HomeTimelineService {
 
   async page(viewerId: string, first: number, afterId?: string): Promise<Page<TimelineCard>> {
     const wanted = first + 1; // one more says whether there is a next page
-    const window = await this.cachedWindow(viewerId);
-    const cached = window.ids.filter((id) => !afterId || newer(afterId, id));
-    const shown = await this.visibleCards(cached, wanted);
+    // The lists are sorted, so a first page needs only their heads; a later
+    // page, or a head thinned out by deletions, reads them whole.
+    let window = await this.cachedWindow(viewerId, afterId ? undefined : wanted + FIRST_PAGE_SLACK);
+    let shown = await this.visibleCards(window.ids.filter((id) => !afterId || newer(afterId, id)), wanted);
+    if (shown.length < wanted && window.partial) {
+      window = await this.cachedWindow(viewerId);
+      shown = await this.visibleCards(window.ids.filter((id) => !afterId || newer(afterId, id)), wanted);
+    }
     if (shown.length < wanted && window.boundary !== '0') {
       const below = afterId && newer(window.boundary, afterId) ? afterId : window.boundary;
       shown.push(...(await this.fromDurableData(viewerId, below, wanted - shown.length)));
@@ -50,15 +59,15 @@ export class HomeTimelineService {
   }
 
   /** The viewer's cached timeline merged with the celebrities they follow, rebuilt when missing. */
-  private async cachedWindow(viewerId: string): Promise<CachedWindow> {
-    const home = (await this.deps.store.readHome(viewerId)) ?? (await this.rebuild(viewerId));
-    const recents = await this.celebrityRecents(home.celebrities);
+  private async cachedWindow(viewerId: string, limit?: number): Promise<CachedWindow> {
+    const home = (await this.deps.store.readHome(viewerId, limit)) ?? (await this.rebuild(viewerId));
+    const recents = await this.celebrityRecents(home.celebrities, limit);
     const sources: CachedList[] = [home, ...recents];
     // Each source is whole from its oldest id up (or from the start, when complete):
     // the merge is whole from the highest of those.
     const boundary = sources.map(oldestCovered).reduce((high, id) => (newer(id, high) ? id : high), '0');
     const ids = [...new Set(sources.flatMap((source) => source.ids))].filter((id) => !newer(boundary, id));
-    return { ids: ids.sort((a, b) => (newer(a, b) ? -1 : 1)), boundary };
+    return { ids: ids.sort((a, b) => (newer(a, b) ? -1 : 1)), boundary, partial: sources.some((source) => source.partial) };
   }
 
   /**
@@ -87,8 +96,8 @@ export class HomeTimelineService {
     return built; // invalidated again and again: serve this read uncached
   }
 
-  private async celebrityRecents(celebrities: readonly string[]): Promise<CachedList[]> {
-    const cached = await this.deps.store.readRecent(celebrities);
+  private async celebrityRecents(celebrities: readonly string[], limit?: number): Promise<CachedList[]> {
+    const cached = await this.deps.store.readRecent(celebrities, limit);
     return Promise.all(
       cached.map(async (list, index) => {
         if (list) return list;

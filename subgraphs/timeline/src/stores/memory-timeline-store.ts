@@ -1,5 +1,5 @@
 import { isNewerId } from '@chirp/platform';
-import { COMPLETE_MARKER, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
+import { COMPLETE_MARKER, toCachedList, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
 
 interface StoredHome {
   list: string[];
@@ -19,11 +19,12 @@ export class InMemoryTimelineStore implements TimelineStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async readHome(userId: string): Promise<CachedHome | null> {
+  async readHome(userId: string, limit?: number): Promise<CachedHome | null> {
     const stored = this.liveHome(userId);
     if (!stored) return null;
     stored.expiresAt = this.expiry();
-    return { ...toCachedList(stored.list), celebrities: [...stored.celebrities] };
+    const list = toCachedList(stored.list.slice(0, limit), limit);
+    return list && { ...list, celebrities: [...stored.celebrities] };
   }
 
   async generation(userId: string): Promise<string> {
@@ -61,11 +62,8 @@ export class InMemoryTimelineStore implements TimelineStore {
     this.celebrities.add(authorId);
   }
 
-  async readRecent(authorIds: readonly string[]): Promise<Array<CachedList | null>> {
-    return authorIds.map((id) => {
-      const list = this.recents.get(id);
-      return list && list.length > 0 ? toCachedList(list) : null;
-    });
+  async readRecent(authorIds: readonly string[], limit?: number): Promise<Array<CachedList | null>> {
+    return authorIds.map((id) => toCachedList((this.recents.get(id) ?? []).slice(0, limit), limit));
   }
 
   async pushRecent(authorId: string, tweetId: string): Promise<void> {
@@ -105,9 +103,4 @@ export class InMemoryTimelineStore implements TimelineStore {
   private expiry(): number {
     return this.now() + this.settings.activeWindowSeconds * 1000;
   }
-}
-
-function toCachedList(stored: string[]): CachedList {
-  const complete = stored.at(-1) === COMPLETE_MARKER;
-  return { ids: complete ? stored.slice(0, -1) : [...stored], complete };
 }

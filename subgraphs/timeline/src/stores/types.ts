@@ -13,6 +13,8 @@ export interface CachedList {
   ids: string[];
   /** True when nothing older than the oldest id exists. */
   complete: boolean;
+  /** True when only the newest part was read (a `limit` cut it): more is cached below. */
+  partial?: boolean;
 }
 
 export interface CachedHome extends CachedList {
@@ -21,8 +23,11 @@ export interface CachedHome extends CachedList {
 }
 
 export interface TimelineStore {
-  /** The cached home timeline, its time to live renewed (the user is active); null when not cached. */
-  readHome(userId: string): Promise<CachedHome | null>;
+  /**
+   * The cached home timeline, its time to live renewed (the user is active);
+   * null when not cached. With `limit`, only the newest `limit` entries.
+   */
+  readHome(userId: string, limit?: number): Promise<CachedHome | null>;
   /** A token that changes whenever the user's home timeline is invalidated. */
   generation(userId: string): Promise<string>;
   /** Stores a rebuilt home timeline unless it was invalidated since `generation`; true when stored. */
@@ -37,7 +42,7 @@ export interface TimelineStore {
   isCelebrity(authorIds: readonly string[]): Promise<boolean[]>;
   markCelebrity(authorId: string): Promise<void>;
   /** Each celebrity's latest tweet ids, newest first; null when not cached. */
-  readRecent(authorIds: readonly string[]): Promise<Array<CachedList | null>>;
+  readRecent(authorIds: readonly string[], limit?: number): Promise<Array<CachedList | null>>;
   pushRecent(authorId: string, tweetId: string): Promise<void>;
   replaceRecent(authorId: string, tweetIds: readonly string[]): Promise<void>;
 }
@@ -51,3 +56,11 @@ export interface TimelineStoreSettings {
 
 /** The tail marker of a complete home timeline. */
 export const COMPLETE_MARKER = '0';
+
+/** A list as stored; `limit` says whether the read may have stopped short of its end. */
+export function toCachedList(stored: string[], limit?: number): CachedList | null {
+  if (stored.length === 0) return null;
+  const complete = stored.at(-1) === COMPLETE_MARKER;
+  const partial = !complete && limit !== undefined && stored.length >= limit;
+  return { ids: complete ? stored.slice(0, -1) : stored, complete, ...(partial ? { partial } : {}) };
+}
