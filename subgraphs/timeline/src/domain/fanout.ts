@@ -5,6 +5,8 @@ import type { CardService } from './cards.js';
 import type { TweetRecord } from './model.js';
 import type { TimelineSettings } from './settings.js';
 
+const FANOUT_CHUNKS_IN_FLIGHT = 4;
+
 export interface FanoutDependencies {
   store: TimelineStore;
   followGraph: FollowGraphRepository;
@@ -64,8 +66,15 @@ export class FanoutService {
       return;
     }
     const followers = await this.deps.followGraph.followersOf(tweet.authorId);
-    for (let start = 0; start < followers.length; start += this.deps.settings.fanoutChunk) {
-      await this.deps.store.addToHomes(followers.slice(start, start + this.deps.settings.fanoutChunk), tweet.id);
+    const { fanoutChunk } = this.deps.settings;
+    // A few chunks in flight keep Redis busy while the next pipeline is encoded.
+    const wave = fanoutChunk * FANOUT_CHUNKS_IN_FLIGHT;
+    for (let start = 0; start < followers.length; start += wave) {
+      const chunks: Array<Promise<void>> = [];
+      for (let chunk = start; chunk < Math.min(start + wave, followers.length); chunk += fanoutChunk) {
+        chunks.push(this.deps.store.addToHomes(followers.slice(chunk, chunk + fanoutChunk), tweet.id));
+      }
+      await Promise.all(chunks);
     }
   }
 
