@@ -1,4 +1,6 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { UnauthenticatedError } from './errors.js';
 
 /** Who is making a request, once their token has been verified. */
@@ -21,10 +23,17 @@ const ALGORITHM = 'HS256';
  * trusts an identity it has not checked.
  */
 export class TokenService {
-  private readonly key: Uint8Array;
+  /** Imported once: jose would import a raw secret again on every verification. */
+  private readonly key: KeyObject;
+  /**
+   * Tokens already verified, until they expire. Every request is verified by
+   * the gateway and again by a subgraph, and one client sends the same token
+   * again and again: this spares the HMAC and the claim checks each time.
+   */
+  private readonly verified = new LRUCache<string, { viewer: Viewer; expiresAtMs: number }>({ max: 50_000 });
 
   constructor(private readonly settings: TokenSettings) {
-    this.key = new TextEncoder().encode(settings.secret);
+    this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
   }
 
   async issue(viewer: Viewer): Promise<string> {
@@ -39,15 +48,19 @@ export class TokenService {
 
   /** The viewer a token names, or an UnauthenticatedError saying why not. */
   async verify(token: string): Promise<Viewer> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAtMs > Date.now()) return known.viewer;
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: this.settings.issuer,
         algorithms: [ALGORITHM],
       });
-      if (typeof payload.sub !== 'string' || typeof payload.handle !== 'string') {
+      if (typeof payload.sub !== 'string' || typeof payload.handle !== 'string' || typeof payload.exp !== 'number') {
         throw new UnauthenticatedError('The token does not name a user.');
       }
-      return { id: payload.sub, handle: payload.handle };
+      const viewer = { id: payload.sub, handle: payload.handle };
+      this.verified.set(token, { viewer, expiresAtMs: payload.exp * 1000 });
+      return viewer;
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;
       if (error instanceof joseErrors.JWTExpired) {

@@ -43,3 +43,14 @@ describe('TokenService', () => {
     expect(requireViewer({ id: '1', handle: 'a' })).toEqual({ id: '1', handle: 'a' });
   });
 });
+
+describe('TokenService cache of verified tokens', () => {
+  it('answers a token again from its cache, and still refuses it once expired', async () => {
+    const shortLived = new TokenService({ ...settings, ttlSeconds: 1 });
+    const token = await shortLived.issue({ id: '7', handle: 'grace' });
+    await expect(shortLived.verify(token)).resolves.toEqual({ id: '7', handle: 'grace' });
+    await expect(shortLived.verify(token)).resolves.toEqual({ id: '7', handle: 'grace' });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expect(shortLived.verify(token)).rejects.toThrow('Your session has expired; please log in again.');
+  });
+});

@@ -19,6 +19,23 @@ export interface KafkaSettings {
 }
 
 const HANDLER_ATTEMPTS = 5;
+/** Well under the session timeout (10 s), so a long handler never looks like a dead consumer. */
+const HEARTBEAT_INTERVAL_MS = 3_000;
+
+/**
+ * Runs a handler while telling the group coordinator, every few seconds,
+ * that this consumer is alive: kafkajs only heartbeats between messages, so
+ * a fan-out longer than the session timeout would otherwise trigger a
+ * rebalance and have its event handled again by another consumer.
+ */
+async function whileBeating<T>(heartbeat: () => Promise<void>, work: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_INTERVAL_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
 const GROUP_JOIN_TIMEOUT_MS = 60_000;
 
 /**
@@ -80,9 +97,9 @@ export class KafkaEventBus implements EventBus {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
-      eachMessage: async ({ topic, message }) => {
+      eachMessage: async ({ topic, message, heartbeat }) => {
         if (!message.value) return;
-        await this.handle(options, this.unprefixed(topic), message.value.toString('utf8'));
+        await whileBeating(heartbeat, () => this.handle(options, this.unprefixed(topic), message.value!.toString('utf8')));
       },
     });
     await joined;
