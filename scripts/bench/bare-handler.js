@@ -10,6 +10,8 @@ import http from 'node:http';
 import { Redis } from 'ioredis';
 
 const PAGE = 20;
+/** A cached JSON value; a `<version>|` prefix is skipped should the cache ever carry one. */
+const decode = (/** @type {string} */ raw) => JSON.parse(raw.replace(/^\d+\|/, ''));
 const redis = new Redis(/** @type {string} */ (process.env.REDIS_URL), {
   keyPrefix: process.env.BENCH_TIMELINE_PREFIX,
   enableAutoPipelining: true,
@@ -19,12 +21,12 @@ const redis = new Redis(/** @type {string} */ (process.env.REDIS_URL), {
 async function page(viewerId) {
   const ids = (await redis.lrange(`home:${viewerId}`, 0, PAGE - 1)).filter((id) => id !== '0');
   if (ids.length === 0) return [];
-  const cards = (await redis.mget(ids.map((id) => `card:${id}`))).flatMap((raw) => (raw ? [JSON.parse(raw)] : []));
+  const cards = (await redis.mget(ids.map((id) => `card:${id}`))).flatMap((raw) => (raw ? [decode(raw)] : []));
   const authorIds = [...new Set(cards.map((card) => card.authorId))];
   const authors = new Map();
   for (const raw of await redis.mget(authorIds.map((id) => `author:${id}`))) {
     if (raw) {
-      const author = JSON.parse(raw);
+      const author = decode(raw);
       authors.set(author.id, author);
     }
   }

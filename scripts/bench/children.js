@@ -19,11 +19,11 @@ const STOP_GRACE_MS = 30_000;
  * Forks `script` and resolves once it sends { type: 'ready' }.
  *
  * @param {string} script  absolute path
- * @param {{ env: NodeJS.ProcessEnv, name: string }} options
+ * @param {{ env: NodeJS.ProcessEnv, name: string, cwd: string, execArgv?: string[] }} options
  * @returns {Promise<Child>}
  */
-export function startChild(script, { env, name }) {
-  const child = fork(script, [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startChild(script, { env, name, cwd, execArgv = [] }) {
+  const child = fork(script, [], { env, cwd, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   let nextId = 1;
   /** @type {Map<number, (answer: any) => void>} */
   const waiting = new Map();

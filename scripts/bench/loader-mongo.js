@@ -86,7 +86,7 @@ function plan(network) {
     tweets: [
       { name: 'tweets', count: tweets, documentAt: (/** @type {number} */ k) => ({
         _id: tweetIds[k], authorId: userIds[tweetAuthor[k]], text: tweetText(k), createdAt: tweetAt(k), editedAt: null,
-        deletedAt: null, likeCount: 0, likeCountToken: null, version: 1, publishedVersion: 1, pendingSince: null,
+        deletedAt: null, likeCount: 0, likeCountToken: null, version: 1, revision: 1, publishedVersion: 1, pendingSince: null,
       }) },
     ],
     timeline: [

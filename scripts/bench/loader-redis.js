@@ -4,15 +4,18 @@
 //   home:<id>          newest first, at most maxLength ids, "0" at the tail when complete
 //   home:<id>:celebs   the celebrities the user follows (merged at read time)
 //   recent:<id>        a celebrity's latest ids; `celebrities` names them
-//   card:<tweetId>     TweetRecord JSON;  author:<id>  AuthorRecord JSON
+//   card:<tweetId>, author:<id>   written through the timeline's CardService
 
 import { Redis } from 'ioredis';
+import { RedisCache } from '@chirp/platform';
+// Not exported by @chirp/timeline: the built modules, by path.
+import { CardService } from '../../subgraphs/timeline/dist/domain/cards.js';
+import { InMemoryAuthorRepository, InMemoryTweetProjectionRepository } from '../../subgraphs/timeline/dist/repositories/index.js';
 import { homeOf, profileOf, tweetText } from './content.js';
 
 /** @typedef {import('./network.js').Network} Network */
 /** @typedef {import('./progress.js').Progress} Progress */
 
-const CARD_TTL_SECONDS = 24 * 3600; // domain/cards.ts
 const COMPLETE_MARKER = '0';
 const USERS_PER_PIPELINE = 100;
 const KEYS_PER_PIPELINE = 2000;
@@ -46,6 +49,23 @@ async function pipelined(redis, count, per, add, onDone) {
 }
 
 /**
+ * Runs `count` calls, a batch of them at a time.
+ *
+ * @param {number} count
+ * @param {(index: number) => Promise<unknown>} call
+ * @param {(done: number) => void} onDone
+ */
+async function inBatches(count, call, onDone) {
+  for (let start = 0; start < count; start += KEYS_PER_PIPELINE) {
+    const end = Math.min(count, start + KEYS_PER_PIPELINE);
+    const calls = [];
+    for (let i = start; i < end; i += 1) calls.push(call(i));
+    await Promise.all(calls);
+    onDone(end - start);
+  }
+}
+
+/**
  * @param {Network} network
  * @param {{ url: string, prefix: string, activeWindowSeconds: number, progress: Progress }} options
  *   prefix: the timeline's full key prefix, e.g. "bench:timeline:"
@@ -60,14 +80,12 @@ export async function loadRedis(network, { url, prefix, activeWindowSeconds, pro
   progress.add('redis.homes', users);
   const stats = { homes: 0, homeEntries: 0, fullHomes: 0 };
   try {
-    await pipelined(redis, users, KEYS_PER_PIPELINE, (p, i) => {
-      p.set(`author:${userIds[i]}`, JSON.stringify({ ...profileOf(network, i), version: 1 }), 'EX', CARD_TTL_SECONDS);
-    }, (n) => progress.advance('redis.authors', n));
-    await pipelined(redis, tweets, KEYS_PER_PIPELINE, (p, k) => {
-      const record = { id: tweetIds[k], authorId: userIds[tweetAuthor[k]], text: tweetText(k),
-        createdAt: new Date(tweetTime[k]), editedAt: null, deleted: false, version: 1 };
-      p.set(`card:${tweetIds[k]}`, JSON.stringify(record), 'EX', CARD_TTL_SECONDS);
-    }, (n) => progress.advance('redis.cards', n));
+    // Cards and authors go through the timeline's own CardService, so their
+    // keys, encoding and expiry are always the ones the read path expects.
+    const cards = new CardService(new RedisCache(redis), new InMemoryTweetProjectionRepository(), new InMemoryAuthorRepository());
+    await inBatches(users, (i) => cards.refreshAuthor({ ...profileOf(network, i), version: 1 }), (n) => progress.advance('redis.authors', n));
+    await inBatches(tweets, (k) => cards.refreshTweet({ id: tweetIds[k], authorId: userIds[tweetAuthor[k]], text: tweetText(k),
+      createdAt: new Date(tweetTime[k]), editedAt: null, deleted: false, version: 1 }), (n) => progress.advance('redis.cards', n));
     await loadCelebrities(redis, network);
     await pipelined(redis, users, USERS_PER_PIPELINE, (p, u) => {
       const home = homeOf(network, u);

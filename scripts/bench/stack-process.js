@@ -4,8 +4,8 @@
 //   → { type: 'ready', url }          once the gateway answers
 //   ← { id, type: 'fanout', mode }     'ferretdb': the product's fan-out consumer as wired;
 //                                      'indexed': the same FanoutService over indexed repositories
-//   ← { id, type: 'timings' }          fan-out handler durations since the last call
-//   ← { id, type: 'usage' }            this process's CPU time and memory
+//   ← { id, type: 'timings' }          fan-out handler durations, and events handled more than once, since the last call
+//   ← { id, type: 'usage' }            CPU time, memory, and event-loop delay and GC since the last call
 //   ← { type: 'stop' }                 stops the stack and exits
 // Needs BENCH_NETWORK (the generator options) to rebuild the same network.
 
@@ -13,12 +13,16 @@ import { startStack } from '@chirp/stack';
 import { FANOUT_GROUP, createTimelineSubgraph, loadTimelineSettings } from '@chirp/timeline';
 import { createIndexedFanout } from './indexed-fanout.js';
 import { generateNetwork } from './network.js';
+import { createRuntimeProbe } from './runtime-stats.js';
 
 const network = generateNetwork(JSON.parse(process.env.BENCH_NETWORK ?? '{}'));
 const settings = loadTimelineSettings(process.env);
+const runtime = createRuntimeProbe();
 let mode = 'ferretdb';
 /** @type {Array<{ mode: string, ms: number, tweetId: string }>} */
 let timings = [];
+/** How often the fan-out handler was started per tweet id: above 1 means redelivery. */
+let attempts = new Map();
 
 /**
  * The timeline's bus, with the fan-out group's handler switched by `mode`
@@ -40,10 +44,11 @@ function switchingBus(bus, indexed) {
         handler: async (event, topic) => {
           const started = performance.now();
           const current = mode;
+          const tweetId = /** @type {{ tweetId?: string }} */ (event.payload).tweetId ?? '';
+          attempts.set(tweetId, (attempts.get(tweetId) ?? 0) + 1);
           if (current === 'indexed') await indexed.onTweetChanged(/** @type {any} */ (event.payload));
           else await options.handler(event, topic);
-          const payload = /** @type {{ tweetId?: string }} */ (event.payload);
-          if (timings.length < 10_000) timings.push({ mode: current, ms: performance.now() - started, tweetId: payload.tweetId ?? '' });
+          if (timings.length < 10_000) timings.push({ mode: current, ms: performance.now() - started, tweetId });
         },
       });
     },
@@ -69,12 +74,13 @@ process.on('message', async (/** @type {any} */ message) => {
   }
   if (message.type === 'fanout') mode = message.mode;
   if (message.type === 'timings') {
-    send({ id: message.id, timings });
+    send({ id: message.id, timings, redelivered: [...attempts].filter(([, n]) => n > 1).map(([tweetId, n]) => ({ tweetId, attempts: n })) });
     timings = [];
+    attempts = new Map();
     return;
   }
   if (message.type === 'usage') {
-    send({ id: message.id, cpu: process.cpuUsage(), memory: process.memoryUsage() });
+    send({ id: message.id, cpu: process.cpuUsage(), memory: process.memoryUsage(), runtime: runtime.take() });
     return;
   }
   send({ id: message.id, ok: true });

@@ -1,0 +1,69 @@
+// The bench's parameters, from flags or BENCH_* variables (flags win).
+//   --users N           BENCH_USERS          users in the network (100000; 20000 is the quick mode; up to 1000000)
+//   --seed N            BENCH_SEED           generator seed (42)
+//   --following N       BENCH_FOLLOWING      mean follows per user (12)
+//   --seconds N         BENCH_SECONDS        length of each read run (15)
+//   --connections N     BENCH_CONNECTIONS    concurrency of the closed-loop runs (10)
+//   --viewers N         BENCH_VIEWERS        distinct viewers whose tokens the reads cycle through (2000)
+//   --posts N           BENCH_POSTS          posts per author class for the lag (5)
+//   --ferretdb-lag-budget S  BENCH_FERRETDB_LAG_BUDGET  seconds for the lag through the FerretDB-backed consumer (120; 0 skips)
+//   --out DIR           BENCH_OUT            results folder (benchmarks/results)
+
+const DEFAULTS = {
+  users: 100_000,
+  seed: 42,
+  following: 12,
+  seconds: 15,
+  connections: 10,
+  viewers: 2000,
+  posts: 5,
+  ferretdbLagBudget: 120,
+  out: 'benchmarks/results',
+};
+
+/** @typedef {typeof DEFAULTS} BenchOptions */
+
+const ENV = {
+  users: 'BENCH_USERS', seed: 'BENCH_SEED', following: 'BENCH_FOLLOWING', seconds: 'BENCH_SECONDS',
+  connections: 'BENCH_CONNECTIONS', viewers: 'BENCH_VIEWERS', posts: 'BENCH_POSTS',
+  ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', out: 'BENCH_OUT',
+};
+
+/** --ferretdb-lag-budget → ferretdbLagBudget @param {string} flag */
+const camel = (flag) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+
+/**
+ * @param {string[]} argv
+ * @param {NodeJS.ProcessEnv} env
+ * @returns {BenchOptions}
+ */
+export function parseOptions(argv, env) {
+  /** @type {Record<string, string | number>} */
+  const options = { ...DEFAULTS };
+  for (const [key, name] of Object.entries(ENV)) if (env[name]) options[key] = env[name];
+  for (let i = 0; i < argv.length; i += 1) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
+    const key = match && camel(match[1]);
+    if (!match || !key || !(key in DEFAULTS)) throw new Error(`unknown argument ${argv[i]}; see scripts/bench/options.js`);
+    options[key] = match[2] ?? argv[++i];
+  }
+  for (const key of Object.keys(DEFAULTS)) {
+    if (key !== 'out') {
+      options[key] = Number(options[key]);
+      if (!Number.isFinite(options[key]) || Number(options[key]) < 0) throw new Error(`--${key} must be a number`);
+    }
+  }
+  if (Number(options.users) < 1000 || Number(options.users) > 1_000_000) throw new Error('--users must be between 1000 and 1000000');
+  return /** @type {BenchOptions} */ (/** @type {unknown} */ (options));
+}
+
+/**
+ * The celebrity threshold the timeline runs with: the product's default
+ * (50,000) from 100K users up; below that, 60% of the users, so that the
+ * biggest account is still a celebrity in a small network.
+ *
+ * @param {number} users
+ */
+export function celebrityThreshold(users) {
+  return users >= 100_000 ? 50_000 : Math.round(users * 0.6);
+}

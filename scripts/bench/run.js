@@ -1,0 +1,283 @@
+// npm run bench: builds a synthetic network, loads it into the real stores,
+// runs the Chirp stack on real servers and measures the home timeline's read
+// path, fan-out, post-to-visible lag and Redis memory; writes
+// benchmarks/results/latest.{json,md} and SVG charts.
+//
+//   npm run bench                      # 100K users
+//   npm run bench -- --users 20000     # quick mode (or BENCH_USERS=20000)
+//
+// Servers: MONGODB_URL, REDIS_URL and KAFKA_BROKERS when all are set (the
+// bench then works under a namespace of its own and drops it at the end),
+// otherwise Redis, Kafka and FerretDB started on loopback and stopped again.
+// A benchmark, not a test: a missed target is reported, never an exit code;
+// the exit code is non-zero only when the bench could not run.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { KafkaEventBus, TokenService, createLogger } from '@chirp/platform';
+import { loadTimelineSettings } from '@chirp/timeline';
+import { startServers } from '../servers/index.js';
+import { startChild } from './children.js';
+import { dropMongo, loadMongo } from './loader-mongo.js';
+import { dropRedisPrefix, loadRedis } from './loader-redis.js';
+import { describeMachine } from './machine.js';
+import { freshId, measureInserts, measureLag } from './measure-fanout.js';
+import { measureMemory } from './measure-memory.js';
+import { measureReads, measureReadsDuringPosts, samePages } from './measure-reads.js';
+import { AUTHOR_CLASSES, generateNetwork, handleOf } from './network.js';
+import { celebrityThreshold, parseOptions } from './options.js';
+import { Progress } from './progress.js';
+import { createRandom, sampleDistinct } from './random.js';
+import { createRuntimeProbe } from './runtime-stats.js';
+import { postTweet, publishTweetEvent } from './requests.js';
+import { summarizeProfile } from './profile.js';
+import { writeReport } from './report.js';
+import { round, summarize } from './stats.js';
+
+const root = resolve(fileURLToPath(import.meta.url), '../../..');
+const here = resolve(root, 'scripts/bench');
+/** @param {string} line */
+const log = (line) => console.log(`[bench] ${line}`);
+
+/** Seconds since `start` (ms), to one decimal. @param {number} start */
+const since = (start) => round((Date.now() - start) / 1000, 1);
+
+/** The servers given in the environment, or ones started for this run. */
+async function serversFor() {
+  const { MONGODB_URL, REDIS_URL, KAFKA_BROKERS } = process.env;
+  if (MONGODB_URL && REDIS_URL && KAFKA_BROKERS) {
+    return { env: { MONGODB_URL, REDIS_URL, KAFKA_BROKERS }, stop: async () => {}, given: true };
+  }
+  log('starting Redis, Kafka and FerretDB on loopback...');
+  const servers = await startServers({ log: (line) => log(`  ${line}`) });
+  return { ...servers, given: false };
+}
+
+/**
+ * The environment the stack runs with: production mode (real servers only,
+ * no development key), quiet logs, the bench's namespace and thresholds.
+ * The outbox sweepers are slowed to once an hour: on FerretDB/SQLite each
+ * sweep reads whole collections (no index is used), a million follow edges
+ * every 2 s, which would occupy a core for the whole run. On MongoDB the
+ * sweep is an index probe. Nothing is left pending by the load anyway.
+ */
+function stackEnv(servers, namespace, secret, network) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWT_SECRET: secret,
+    ...servers.env,
+    MONGODB_DB_PREFIX: namespace,
+    REDIS_KEY_PREFIX: `${namespace}:`,
+    KAFKA_TOPIC_PREFIX: `${namespace}.`,
+    OUTBOX_SWEEP_INTERVAL_MS: String(3600_000),
+    TIMELINE_CELEBRITY_FOLLOWERS: String(network.options.celebrityFollowers),
+    TIMELINE_MAX_LENGTH: String(network.options.maxLength),
+    BENCH_NETWORK: JSON.stringify(network.options),
+  };
+}
+
+/**
+ * @param {import('./network.js').Network} network
+ */
+function describeNetwork(network) {
+  const byCount = (/** @type {number} */ i) => ({ id: network.userIds[i], handle: handleOf(i), followers: network.followerCount[i] });
+  const largestNonCelebrity = nonCelebrityMax(network);
+  return {
+    users: network.users,
+    followEdges: network.edges,
+    tweets: network.tweets,
+    meanFollowing: round(network.edges / network.users, 2),
+    celebrities: network.celebrities.map(byCount),
+    largestNonCelebrity: byCount(largestNonCelebrity),
+    authorClasses: Object.fromEntries(Object.entries(network.probes).map(([size, authors]) => [size, authors.map(byCount)])),
+    top10FollowerCounts: Array.from(network.followerCount.slice(0, 10)),
+  };
+}
+
+/** @param {import('./network.js').Network} network */
+function nonCelebrityMax(network) {
+  let best = -1;
+  for (let i = 0; i < network.users; i += 1) {
+    if (network.followerCount[i] <= network.options.celebrityFollowers && (best < 0 || network.followerCount[i] > network.followerCount[best])) best = i;
+  }
+  return best;
+}
+
+/**
+ * @param {Array<{ mode: string, ms: number }>} timings
+ * @param {string} mode
+ */
+const handlerSummary = (timings, mode) => summarize(timings.filter((t) => t.mode === mode).map((t) => t.ms));
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const startedAt = new Date();
+  const result = /** @type {Record<string, any>} */ ({
+    startedAt: startedAt.toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: describeMachine(),
+    parameters: { ...options, celebrityThreshold: celebrityThreshold(options.users) },
+    phases: {},
+    // The box may be shared (another engineer's tests): the load average before and after tells.
+    loadAverage: { atStart: loadavg().map((v) => round(v, 2)) },
+  });
+  const settings = loadTimelineSettings({ TIMELINE_CELEBRITY_FOLLOWERS: String(result.parameters.celebrityThreshold) });
+  result.parameters.maxLength = settings.maxLength;
+  result.parameters.fanoutChunk = settings.fanoutChunk;
+  /** @type {Array<{ stop: () => Promise<void> }>} */
+  const stoppables = [];
+  /** @type {Awaited<ReturnType<typeof serversFor>> | undefined} */
+  let servers;
+  let namespace = 'bench';
+  try {
+    servers = await serversFor();
+    if (servers.given) namespace = `bench_${Date.now().toString(36)}`;
+    result.servers = { given: servers.given, namespace, ...(servers.given ? {} : { mongodb: 'FerretDB 1.24 on SQLite', kafka: 'Apache Kafka 3.9.1 (KRaft)' }) };
+
+    let phase = Date.now();
+    log(`generating ${options.users.toLocaleString('en')} users (seed ${options.seed})...`);
+    const network = generateNetwork({
+      users: options.users, seed: options.seed, avgFollowing: options.following,
+      celebrityFollowers: result.parameters.celebrityThreshold, maxLength: settings.maxLength, now: Date.now(),
+    });
+    result.network = describeNetwork(network);
+    result.phases.generateSeconds = since(phase);
+    log(`  ${network.edges.toLocaleString('en')} follow edges, ${network.tweets.toLocaleString('en')} tweets in ${result.phases.generateSeconds}s`);
+
+    phase = Date.now();
+    const prefix = `${namespace}:timeline:`;
+    const progress = new Progress('[bench] loading');
+    const [mongo, redis] = await Promise.all([
+      loadMongo(network, { url: servers.env.MONGODB_URL, dbPrefix: namespace, progress }),
+      loadRedis(network, { url: servers.env.REDIS_URL, prefix, activeWindowSeconds: settings.activeWindowSeconds, progress }),
+    ]);
+    progress.finish();
+    result.load = { seconds: since(phase), mongo, redis };
+    log(`  loaded in ${result.load.seconds}s (MongoDB ${mongo.seconds.toFixed(1)}s, Redis ${redis.seconds.toFixed(1)}s)`);
+
+    phase = Date.now();
+    const secret = randomBytes(32).toString('hex');
+    log('starting the stack (gateway + 4 subgraphs, one process) and the bare handler...');
+    // BENCH_PROFILE=DIR: a V8 CPU profile of the stack process, to see where a request's time goes.
+    const execArgv = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE)}`] : [];
+    const stack = await startChild(resolve(here, 'stack-process.js'), { name: 'stack', cwd: root, execArgv, env: stackEnv(servers, namespace, secret, network) });
+    stoppables.push(stack);
+    const bare = await startChild(resolve(here, 'bare-handler.js'), {
+      name: 'bare handler', cwd: root, env: { PATH: process.env.PATH, REDIS_URL: servers.env.REDIS_URL, BENCH_TIMELINE_PREFIX: prefix },
+    });
+    stoppables.push(bare);
+    result.phases.stackStartSeconds = since(phase);
+    const gatewayUrl = stack.ready.url;
+    log(`  gateway at ${gatewayUrl}, bare handler at ${bare.ready.url} (${result.phases.stackStartSeconds}s)`);
+
+    const raw = new Redis(servers.env.REDIS_URL);
+    stoppables.push({ stop: async () => raw.disconnect() });
+    log('measuring Redis memory per cached timeline...');
+    result.memory = await measureMemory({ redis: raw, prefix, network, sample: 200, seed: options.seed });
+    log(`  ${result.memory.meanBytes} bytes per ${result.memory.entries}-entry timeline (${result.memory.bytesPerEntry} per entry)`);
+
+    const tokens = new TokenService({ secret, issuer: 'chirp', ttlSeconds: 3 * 3600 });
+    const tokenOf = (/** @type {number} */ i) => tokens.issue({ id: network.userIds[i], handle: handleOf(i) });
+    const random = createRandom(options.seed ^ 0x5eed);
+    const viewerIndices = Array.from(sampleDistinct(random, network.users + 1, Math.min(options.viewers, network.users), network.users));
+    const viewers = await Promise.all(viewerIndices.map(async (i) => ({ id: network.userIds[i], token: await tokenOf(i) })));
+
+    phase = Date.now();
+    result.pageCheck = await samePages(gatewayUrl, bare.ready.url, viewers.slice(0, 10));
+    log(`  page check: ${result.pageCheck.identical}/${result.pageCheck.checked} viewers see the same page on both paths`);
+    const generator = createRuntimeProbe();
+    const probe = async () => ({ stack: (await stack.ask({ type: 'usage' })).runtime, loadGenerator: generator.take() });
+    const cpuBefore = await stack.ask({ type: 'usage' });
+    result.reads = await measureReads({
+      gatewayUrl, bareUrl: bare.ready.url, viewers, connections: options.connections, seconds: options.seconds, rateShares: [0.5, 0.8], probe, log,
+    });
+    const cpuAfter = await stack.ask({ type: 'usage' });
+    result.reads.stackCpuSeconds = round((cpuAfter.cpu.user + cpuAfter.cpu.system - cpuBefore.cpu.user - cpuBefore.cpu.system) / 1e6, 1);
+    result.phases.readsSeconds = since(phase);
+
+    phase = Date.now();
+    log(`fan-out: pushing tweet ids onto all ${network.users.toLocaleString('en')} cached timelines through RedisTimelineStore.addToHomes...`);
+    result.inserts = await measureInserts({ redisUrl: servers.env.REDIS_URL, prefix, settings, network, tweets: 3, inFlight: [1, 4], log });
+    result.phases.insertsSeconds = since(phase);
+
+    phase = Date.now();
+    const classes = AUTHOR_CLASSES.filter((size) => network.probes[size]);
+    log('post-to-visible lag, fan-out over indexed lookups (MongoDB off the path)...');
+    await stack.ask({ type: 'fanout', mode: 'indexed' });
+    result.lag = { indexed: await measureLag({ gatewayUrl, redis: raw, prefix, network, tokenOf, classes, postsPerClass: options.posts,
+      timeoutMs: 60_000, budgetMs: 900_000, seed: options.seed, log }) };
+
+    const rate = Math.max(1, Math.round(result.reads.closed.gateway.throughput * 0.5));
+    const biggest = network.celebrities[0] ?? 0;
+    const largest = nonCelebrityMax(network);
+    const biggestToken = await tokenOf(biggest);
+    const bus = new KafkaEventBus({ brokers: servers.env.KAFKA_BROKERS.split(','), clientId: 'chirp-bench', topicPrefix: `${namespace}.` },
+      createLogger('bench', 'warn'));
+    stoppables.push({ stop: () => bus.close() });
+    let eventSequence = 100;
+    const asEvent = (/** @type {number} */ author) => (/** @type {number} */ n) =>
+      publishTweetEvent(bus, network.userIds[author], freshId(eventSequence++), `bench event post ${n}`);
+    const followersOfLabel = (/** @type {number} */ i) => `${network.followerCount[i].toLocaleString('en')} followers`;
+    log(`read latency at ${rate} req/s while big accounts post once a second...`);
+    result.readsDuringPosts = {
+      rate,
+      runs: await measureReadsDuringPosts({
+        gatewayUrl, viewers, rate, seconds: options.seconds, probe, log,
+        posters: [
+          { label: `biggest account (celebrity, ${followersOfLabel(biggest)}): postTweet through the gateway`, short: 'biggest, postTweet',
+            post: (n) => postTweet(gatewayUrl, biggestToken, `biggest account post ${n}`) },
+          { label: `biggest account (celebrity, ${followersOfLabel(biggest)}): tweet event straight to Kafka`, short: 'biggest, event', post: asEvent(biggest) },
+          { label: `largest non-celebrity (${followersOfLabel(largest)}, fanned out): tweet event straight to Kafka`, short: 'largest fan-out, event',
+            post: asEvent(largest) },
+        ],
+      }),
+    };
+
+    if (options.ferretdbLagBudget > 0) {
+      log(`post-to-visible lag through the product's fan-out consumer on FerretDB (budget ${options.ferretdbLagBudget}s)...`);
+      await stack.ask({ type: 'fanout', mode: 'ferretdb' });
+      result.lag.ferretdb = await measureLag({ gatewayUrl, redis: raw, prefix, network, tokenOf, classes, postsPerClass: 1,
+        timeoutMs: options.ferretdbLagBudget * 1000, budgetMs: options.ferretdbLagBudget * 1000, seed: options.seed + 1, log });
+    }
+    const { timings, redelivered } = await stack.ask({ type: 'timings' });
+    result.fanoutHandlerMs = { indexed: handlerSummary(timings, 'indexed'), ferretdb: handlerSummary(timings, 'ferretdb'), redelivered };
+    result.phases.lagSeconds = since(phase);
+  } catch (error) {
+    // Keep what was measured before the failure, for the next attempt's diagnosis.
+    result.error = error instanceof Error ? error.stack : String(error);
+    const dir = resolve(root, options.out);
+    await mkdir(dir, { recursive: true });
+    await writeFile(resolve(dir, `failed-users-${options.users}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    throw error;
+  } finally {
+    for (const child of stoppables.reverse()) await child.stop().catch((error) => log(`stopping: ${error.message}`));
+    if (servers?.given) {
+      await dropMongo(servers.env.MONGODB_URL, namespace).catch(() => {});
+      await dropRedisPrefix(servers.env.REDIS_URL, `${namespace}:`).catch(() => {});
+    }
+    await servers?.stop();
+  }
+  if (process.env.BENCH_PROFILE) result.stackProfile = await summarizeProfile(resolve(process.env.BENCH_PROFILE), result.parameters.seconds);
+  result.loadAverage.atEnd = loadavg().map((v) => round(v, 2));
+  result.finishedAt = new Date().toISOString();
+  result.durationSeconds = since(startedAt.getTime());
+  const written = await writeReport(result, resolve(root, options.out));
+  log(`done in ${result.durationSeconds}s; results: ${written.join(', ')}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(`[bench] could not run: ${error instanceof Error ? error.stack : error}`);
+    process.exit(1);
+  },
+);
