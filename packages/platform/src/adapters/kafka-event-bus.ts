@@ -183,7 +183,10 @@ export class KafkaEventBus implements EventBus {
   private log(entry: LogEntry): void {
     const { message, ...details } = entry.log;
     const context = { kafka: details, namespace: entry.namespace };
-    if (entry.level <= logLevel.ERROR) this.logger.error(context, message);
+    // The connection layer logs every error reply before kafkajs retries it
+    // (coordinator not ready yet, a topic two services created at once):
+    // warnings, not errors. What survives the retries is logged by the caller.
+    if (entry.level <= logLevel.ERROR && entry.namespace !== 'Connection') this.logger.error(context, message);
     else this.logger.warn(context, message);
   }
 }
