@@ -2,7 +2,10 @@ import { loadConfig, type ServiceConfig } from './config.js';
 import { connectInfrastructure, type Infrastructure } from './infrastructure.js';
 import { stopOnSignals } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
-import type { RunningServer } from './server.js';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { DocumentNode } from 'graphql';
+import { TokenService, type Viewer } from './auth.js';
+import { startSubgraphServer, type RunningServer } from './server.js';
 
 /** What every subgraph package exports, so one process or many can run it the same way. */
 export interface SubgraphApp {
@@ -31,5 +34,33 @@ export async function runSubgraphProcess(service: string, defaultPort: number, f
   stopOnSignals(logger, async () => {
     await app.stop();
     await infra.close();
+  });
+}
+
+export interface SubgraphGraph<Context> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<Context>;
+  createContext: (viewer: Viewer | null) => Context;
+  /** The service's own TokenService, when it issues tokens too; one is made otherwise. */
+  tokens?: TokenService;
+}
+
+/** Serves a subgraph the way every Chirp subgraph is served, from its app options. */
+export function serveSubgraph<Context extends object>(
+  { config, logger, infra }: SubgraphAppOptions,
+  graph: SubgraphGraph<Context>,
+): Promise<RunningServer> {
+  return startSubgraphServer<Context>({
+    name: graph.name,
+    host: config.host,
+    port: config.port,
+    logger,
+    typeDefs: graph.typeDefs,
+    resolvers: graph.resolvers,
+    tokens: graph.tokens ?? new TokenService(config.jwt),
+    exposeInternals: config.env === 'development',
+    checkReady: () => infra.checkReady(),
+    createContext: graph.createContext,
   });
 }

@@ -1,7 +1,7 @@
 import {
-  TokenService,
-  startSubgraphServer,
+  serveSubgraph,
   type EventSubscription,
+  type RunningServer,
   type SubgraphApp,
   type SubgraphAppOptions,
 } from '@chirp/platform';
@@ -31,30 +31,23 @@ export interface TimelineSubgraphOptions extends SubgraphAppOptions {
 
 /** Wires the timeline subgraph: projections, the Redis timeline store, fan-out consumers, the read path. */
 export async function createTimelineSubgraph(options: TimelineSubgraphOptions): Promise<SubgraphApp> {
-  const { config, logger, infra, settings = loadTimelineSettings() } = options;
+  const { logger, infra, settings = loadTimelineSettings() } = options;
   const repositories = await createRepositories(infra.mongo);
   const store = options.store ?? defaultStore(infra.redis, settings);
   const cards = new CardService(infra.cache, repositories.tweets, repositories.authors);
   const now = () => new Date();
   const fanout = new FanoutService({ store, ...repositories, cards, settings, logger, now });
   const homeTimeline = new HomeTimelineService({ store, followGraph: repositories.followGraph, tweets: repositories.tweets, cards, settings, now });
-  const tokens = new TokenService(config.jwt);
   let consumers: EventSubscription[] = [];
-  let server: Awaited<ReturnType<typeof startSubgraphServer>> | undefined;
+  let server: RunningServer | undefined;
   return {
     name: SERVICE,
     async start() {
       consumers = await startConsumers(infra.bus, fanout, logger);
-      server = await startSubgraphServer<TimelineContext>({
+      server = await serveSubgraph(options, {
         name: SERVICE,
-        host: config.host,
-        port: config.port,
-        logger,
         typeDefs,
         resolvers,
-        tokens,
-        exposeInternals: config.env === 'development',
-        checkReady: () => infra.checkReady(),
         createContext: (viewer) => ({ viewer, homeTimeline }),
       });
       return server;

@@ -1,8 +1,8 @@
 import {
   IdGenerator,
   OutboxRelay,
-  TokenService,
-  startSubgraphServer,
+  serveSubgraph,
+  type RunningServer,
   type SubgraphApp,
   type SubgraphAppOptions,
 } from '@chirp/platform';
@@ -18,9 +18,9 @@ export const SERVICE = 'tweets';
 export const DEFAULT_PORT = 4002;
 
 /** Wires the tweets subgraph: repositories, outbox relay, domain services, GraphQL. */
-export async function createTweetsSubgraph({ config, logger, infra }: SubgraphAppOptions): Promise<SubgraphApp> {
+export async function createTweetsSubgraph(options: SubgraphAppOptions): Promise<SubgraphApp> {
+  const { config, logger, infra } = options;
   const repositories = await createRepositories(infra.mongo, infra.versionedCache);
-  const tokens = new TokenService(config.jwt);
   const now = () => new Date();
   const ids = new IdGenerator();
   // The relay and the like service need each other: likes publish through the
@@ -35,21 +35,15 @@ export async function createTweetsSubgraph({ config, logger, infra }: SubgraphAp
     tweets: new TweetService({ tweets: repositories.tweets, relay, newId: () => ids.next(), now }),
     likes: new LikeService({ tweets: repositories.tweets, likes: repositories.likes, relay, now }),
   };
-  let server: Awaited<ReturnType<typeof startSubgraphServer>> | undefined;
+  let server: RunningServer | undefined;
   return {
     name: SERVICE,
     async start() {
       relay.start();
-      server = await startSubgraphServer({
+      server = await serveSubgraph(options, {
         name: SERVICE,
-        host: config.host,
-        port: config.port,
-        logger,
         typeDefs,
         resolvers,
-        tokens,
-        exposeInternals: config.env === 'development',
-        checkReady: () => infra.checkReady(),
         createContext: (viewer) => createContext(services, viewer),
       });
       return server;

@@ -2,7 +2,8 @@ import {
   IdGenerator,
   OutboxRelay,
   TokenService,
-  startSubgraphServer,
+  serveSubgraph,
+  type RunningServer,
   type SubgraphApp,
   type SubgraphAppOptions,
 } from '@chirp/platform';
@@ -19,7 +20,8 @@ export const SERVICE = 'users';
 export const DEFAULT_PORT = 4001;
 
 /** Wires the users subgraph: repositories, outbox relay, domain services, GraphQL. */
-export async function createUsersSubgraph({ config, logger, infra }: SubgraphAppOptions): Promise<SubgraphApp> {
+export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<SubgraphApp> {
+  const { config, logger, infra } = options;
   const repositories = await createRepositories(infra.mongo);
   const relay = new OutboxRelay(infra.bus, outboxSources(repositories.users, repositories.follows), config.outbox, logger);
   const tokens = new TokenService(config.jwt);
@@ -37,21 +39,16 @@ export async function createUsersSubgraph({ config, logger, infra }: SubgraphApp
     }),
     follows: new FollowService({ users: repositories.users, follows: repositories.follows, relay, now }),
   };
-  let server: Awaited<ReturnType<typeof startSubgraphServer>> | undefined;
+  let server: RunningServer | undefined;
   return {
     name: SERVICE,
     async start() {
       relay.start();
-      server = await startSubgraphServer({
+      server = await serveSubgraph(options, {
         name: SERVICE,
-        host: config.host,
-        port: config.port,
-        logger,
         typeDefs,
         resolvers,
         tokens,
-        exposeInternals: config.env === 'development',
-        checkReady: () => infra.checkReady(),
         createContext: (viewer) => createContext(services, viewer),
       });
       return server;
