@@ -49,7 +49,8 @@ export interface ServiceConfig {
   port: number;
   jwt: { secret: string; issuer: string; ttlSeconds: number };
   mongo: { url: string; database: string } | undefined;
-  redis: { url: string; keyPrefix: string } | undefined;
+  /** `keyPrefix` scopes this service's keys; `livePrefix` is shared by every service and gateway (live channels). */
+  redis: { url: string; keyPrefix: string; livePrefix: string } | undefined;
   kafka: { brokers: string[]; clientId: string; topicPrefix: string } | undefined;
   outbox: { sweepIntervalMs: number; graceMs: number };
 }
@@ -87,7 +88,9 @@ export function loadConfig(
     mongo: env.MONGODB_URL
       ? { url: env.MONGODB_URL, database: `${env.MONGODB_DB_PREFIX}_${service}` }
       : undefined,
-    redis: env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: `${env.REDIS_KEY_PREFIX}${service}:` } : undefined,
+    redis: env.REDIS_URL
+      ? { url: env.REDIS_URL, keyPrefix: `${env.REDIS_KEY_PREFIX}${service}:`, livePrefix: env.REDIS_KEY_PREFIX }
+      : undefined,
     kafka: env.KAFKA_BROKERS
       ? {
           brokers: env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),

@@ -12,6 +12,9 @@ import { InMemoryVersionedCache } from './adapters/memory-versioned-cache.js';
 import { RedisVersionedCache } from './adapters/redis-versioned-cache.js';
 import { KafkaEventBus } from './adapters/kafka-event-bus.js';
 import { InMemoryEventBus } from './adapters/memory-event-bus.js';
+import type { LiveBus } from './live.js';
+import { InMemoryLiveBus } from './adapters/memory-live-bus.js';
+import { RedisLiveBus } from './adapters/redis-live-bus.js';
 
 /**
  * The servers one service talks to. Each is real when its URL is configured
@@ -26,6 +29,8 @@ export interface Infrastructure {
   /** Newest-version-wins entries, for caches that reads and writes fill concurrently. */
   versionedCache: VersionedCache;
   bus: EventBus;
+  /** Pushes to the gateways' open subscriptions (Redis pub/sub, or in process). */
+  live: LiveBus;
   /** "MongoDB, Redis, Kafka" or which parts are in memory, for the start banner. */
   description: string;
   checkReady(): Promise<void>;
@@ -35,6 +40,8 @@ export interface Infrastructure {
 export interface SharedInProcess {
   /** One in-process bus for every service in the process, so their events meet. */
   bus?: InMemoryEventBus;
+  /** One in-process live bus, so the gateway hears what the subgraphs publish. */
+  live?: InMemoryLiveBus;
 }
 
 export async function connectInfrastructure(
@@ -49,6 +56,7 @@ export async function connectInfrastructure(
   const bus: EventBus = config.kafka
     ? new KafkaEventBus(config.kafka, logger.child({ component: 'kafka' }))
     : (shared.bus ?? new InMemoryEventBus(logger));
+  const live = connectLiveBus(config, shared);
 
   return {
     mongo: mongo?.db,
@@ -57,17 +65,25 @@ export async function connectInfrastructure(
     cache,
     versionedCache,
     bus,
+    live,
     description: [
       mongo ? 'MongoDB' : 'in-memory storage',
       redis ? 'Redis' : 'in-memory cache',
       config.kafka ? 'Kafka' : 'in-process event bus',
     ].join(', '),
     async checkReady() {
-      await Promise.all([mongo?.db.command({ ping: 1 }), cache.ping(), bus.ping()]);
+      await Promise.all([mongo?.db.command({ ping: 1 }), cache.ping(), bus.ping(), live.ping()]);
     },
     async close() {
       await bus.close();
+      if (live !== shared.live) await live.close();
       await Promise.allSettled([mongo?.client.close(), redis?.quit()]);
     },
   };
+}
+
+/** Redis pub/sub when Redis is configured, else the process's shared in-memory bus. */
+export function connectLiveBus(config: ServiceConfig, shared: SharedInProcess = {}): LiveBus {
+  if (config.redis) return new RedisLiveBus(config.redis.url, config.redis.livePrefix);
+  return shared.live ?? new InMemoryLiveBus();
 }

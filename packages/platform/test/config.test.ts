@@ -17,7 +17,7 @@ describe('loadConfig', () => {
   it('gives each service its own database and Redis key space', () => {
     const config = loadConfig('users', 4001, { ...productionServers, NODE_ENV: 'development' });
     expect(config.mongo).toEqual({ url: 'mongodb://db:27017', database: 'chirp_users' });
-    expect(config.redis).toEqual({ url: 'redis://cache:6379', keyPrefix: 'chirp:users:' });
+    expect(config.redis).toEqual({ url: 'redis://cache:6379', keyPrefix: 'chirp:users:', livePrefix: 'chirp:' });
     expect(config.kafka).toEqual({ brokers: ['kafka:9092'], clientId: 'chirp-users', topicPrefix: '' });
   });
 

@@ -4,3 +4,4 @@ export * from './graphql-client.js';
 export * from './servers.js';
 export * from './accounts.js';
 export * from './versioned-cache-contract.js';
+export * from './live-bus-contract.js';

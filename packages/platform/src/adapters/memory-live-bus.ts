@@ -1,0 +1,34 @@
+import { liveChannel, type LiveBus, type LiveHandler, type LiveStream } from '../live.js';
+
+/** Live pushes within one process: the embedded default, where the gateway and the subgraphs share it. */
+export class InMemoryLiveBus implements LiveBus {
+  private readonly listeners = new Map<string, Set<LiveHandler>>();
+
+  async publish(stream: LiveStream, userIds: readonly string[], id: string): Promise<number> {
+    let published = 0;
+    for (const userId of userIds) {
+      const handlers = this.listeners.get(liveChannel(stream, userId));
+      if (!handlers) continue;
+      published += 1;
+      // Delivered after the publisher's turn, as a message from Redis would be.
+      for (const handler of handlers) queueMicrotask(() => handler(id));
+    }
+    return published;
+  }
+
+  async listen(stream: LiveStream, userId: string, handler: LiveHandler): Promise<() => Promise<void>> {
+    const channel = liveChannel(stream, userId);
+    const handlers = this.listeners.get(channel) ?? new Set<LiveHandler>();
+    this.listeners.set(channel, handlers.add(handler));
+    return async () => {
+      handlers.delete(handler);
+      if (handlers.size === 0 && this.listeners.get(channel) === handlers) this.listeners.delete(channel);
+    };
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+}
