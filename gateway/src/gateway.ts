@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
-import { ApolloServer } from '@apollo/server';
+import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -12,12 +12,16 @@ import {
   listen,
   logUnexpectedErrors,
   verifiedViewer,
+  type LiveBus,
   type Logger,
   type RunningServer,
   type TokenService,
   type Viewer,
 } from '@chirp/platform';
 import { offlineExplorer } from './explorer.js';
+import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
+import { startLiveServer, type LiveServer } from './live/server.js';
+import type { RunOperation } from './live/resolution.js';
 
 type SubgraphResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
 
@@ -36,6 +40,9 @@ export interface GatewayOptions {
   logger: Logger;
   tokens: TokenService;
   exposeInternals: boolean;
+  /** Where the subgraphs announce live events (Redis pub/sub, or the embedded stack's in-process bus). */
+  live: LiveBus;
+  liveLimits?: Partial<LiveLimits>;
 }
 
 class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -82,7 +89,11 @@ async function checkSubgraphs(endpoints: Map<string, string>): Promise<void> {
   );
 }
 
-export async function startGateway(options: GatewayOptions): Promise<RunningServer> {
+export interface RunningGateway extends RunningServer {
+  live: LiveServer;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const endpoints = subgraphEndpoints(options.supergraphSdl, options.subgraphUrls);
   const app = createHttpApp({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints) });
   const httpServer = http.createServer(app);
@@ -107,9 +118,31 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
       ApolloServerPluginCacheControlDisabled(), // no HTTP cache hints: not worth their per-field cost
       offlineExplorer(),
       logUnexpectedErrors<GatewayContext>(options.logger),
+      subscriptionsOverWebSocketOnly(),
+      { serverWillStart: async () => ({ drainServer: () => liveServer.close() }) },
     ],
   });
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((update) => {
+    apiSchema = update.apiSchema;
+  });
   await apollo.start();
+  const run: RunOperation = async (request, caller) => {
+    const response = await apollo.executeOperation(request, { contextValue: caller });
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by Chirp');
+    return response.body.singleResult as ExecutionResult;
+  };
+  const liveServer = startLiveServer({
+    httpServer,
+    path: '/graphql',
+    schema: () => apiSchema,
+    run,
+    live: options.live,
+    tokens: options.tokens,
+    logger: options.logger.child({ component: 'live' }),
+    limits: { ...DEFAULT_LIVE_LIMITS, ...options.liveLimits },
+    isProduction: !options.exposeInternals,
+  });
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -127,7 +160,27 @@ export async function startGateway(options: GatewayOptions): Promise<RunningServ
     url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`,
     port,
     close: () => apollo.stop(),
+    live: liveServer,
   };
 }
 
+/** A subscription sent over HTTP gets a clear answer instead of a query-planning error. */
+function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation }) {
+          if (operation?.operation !== 'subscription') return;
+          throw new GraphQLError(
+            'Subscriptions are served over WebSocket at /graphql (subprotocol graphql-transport-ws), not over HTTP.',
+            { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } },
+          );
+        },
+      };
+    },
+  };
+}
+
+export { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
+export { LiveCloseCodes, type LiveServer } from './live/server.js';
 export { GATEWAY_ENVIRONMENT_VARIABLES, loadGatewayConfig, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from './config.js';

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { TokenService, createLogger, stopOnSignals } from '@chirp/platform';
+import { TokenService, connectLiveBus, createLogger, stopOnSignals } from '@chirp/platform';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 
 const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.logLevel);
+const live = connectLiveBus(config);
 const server = await startGateway({
   supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
   subgraphUrls: config.subgraphUrls,
@@ -13,5 +14,10 @@ const server = await startGateway({
   logger,
   tokens: new TokenService(config.jwt),
   exposeInternals: config.env === 'development',
+  live,
+  liveLimits: config.liveLimits,
 });
-stopOnSignals(logger, () => server.close());
+stopOnSignals(logger, async () => {
+  await server.close();
+  await live.close();
+});

@@ -9,6 +9,12 @@ export interface Viewer {
   handle: string;
 }
 
+/** A verified token: who, and until when. */
+export interface Session {
+  viewer: Viewer;
+  expiresAtMs: number;
+}
+
 export interface TokenSettings {
   secret: string;
   issuer: string;
@@ -30,7 +36,7 @@ export class TokenService {
    * the gateway and again by a subgraph, and one client sends the same token
    * again and again: this spares the HMAC and the claim checks each time.
    */
-  private readonly verified = new LRUCache<string, { viewer: Viewer; expiresAtMs: number }>({ max: 50_000 });
+  private readonly verified = new LRUCache<string, Session>({ max: 50_000 });
 
   constructor(private readonly settings: TokenSettings) {
     this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
@@ -48,8 +54,13 @@ export class TokenService {
 
   /** The viewer a token names, or an UnauthenticatedError saying why not. */
   async verify(token: string): Promise<Viewer> {
+    return (await this.verifySession(token)).viewer;
+  }
+
+  /** The viewer and when the token expires: a live connection closes then. */
+  async verifySession(token: string): Promise<Session> {
     const known = this.verified.get(token);
-    if (known && known.expiresAtMs > Date.now()) return known.viewer;
+    if (known && known.expiresAtMs > Date.now()) return known;
     try {
       const { payload } = await jwtVerify(token, this.key, {
         issuer: this.settings.issuer,
@@ -58,9 +69,9 @@ export class TokenService {
       if (typeof payload.sub !== 'string' || typeof payload.handle !== 'string' || typeof payload.exp !== 'number') {
         throw new UnauthenticatedError('The token does not name a user.');
       }
-      const viewer = { id: payload.sub, handle: payload.handle };
-      this.verified.set(token, { viewer, expiresAtMs: payload.exp * 1000 });
-      return viewer;
+      const session = { viewer: { id: payload.sub, handle: payload.handle }, expiresAtMs: payload.exp * 1000 };
+      this.verified.set(token, session);
+      return session;
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;
       if (error instanceof joseErrors.JWTExpired) {
@@ -70,6 +81,13 @@ export class TokenService {
     }
   }
 
+  /** The token in an `Authorization: Bearer <token>` value, or an error saying what is wrong with it. */
+  static bearerToken(header: string): string {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
+    return match[1];
+  }
+
   /**
    * The viewer named by an `Authorization: Bearer <token>` header. No header
    * means an anonymous request; a header that is present but wrong is an error
@@ -77,9 +95,7 @@ export class TokenService {
    */
   async viewerFromHeader(header: string | undefined | null): Promise<Viewer | null> {
     if (!header) return null;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
-    return this.verify(match[1]);
+    return this.verify(TokenService.bearerToken(header));
   }
 }
 

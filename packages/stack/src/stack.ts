@@ -1,16 +1,19 @@
 import { readFileSync } from 'node:fs';
 import {
   InMemoryEventBus,
+  InMemoryLiveBus,
+  connectLiveBus,
   TokenService,
   connectInfrastructure,
   createLogger,
   loadConfig,
   type Infrastructure,
+  type LiveBus,
   type Logger,
   type SubgraphApp,
   type SubgraphFactory,
 } from '@chirp/platform';
-import { loadGatewayConfig, startGateway, type SubgraphName } from '@chirp/gateway';
+import { loadGatewayConfig, startGateway, type RunningGateway, type SubgraphName } from '@chirp/gateway';
 import { createUsersSubgraph } from '@chirp/users';
 import { createTweetsSubgraph } from '@chirp/tweets';
 import { createTimelineSubgraph } from '@chirp/timeline';
@@ -38,6 +41,10 @@ export interface RunningStack {
   /** A one-line account of where data lives. */
   description: string;
   inMemory: boolean;
+  /** The first gateway (the one at `url`), with its live edge's figures. */
+  gateway: RunningGateway;
+  /** Starts another gateway replica over the same subgraphs, on a free port, with its own live connection. */
+  startGateway(): Promise<RunningGateway>;
   /** Stops one subgraph, as a crash or a deploy would; its infrastructure stays. */
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts a stopped subgraph again, on the same port, as a fresh instance. */
@@ -49,12 +56,14 @@ export interface RunningStack {
  * Runs the gateway and the four subgraphs in this process. Every subgraph
  * still has its own HTTP server (on a free loopback port), its own database
  * and Redis key space, exactly as when each runs alone; only the in-process
- * event bus is shared, standing in for Kafka when no brokers are configured.
+ * buses are shared, standing in for Kafka and Redis pub/sub when those are
+ * not configured.
  */
 export async function startStack(env: NodeJS.ProcessEnv = process.env, options: StackOptions = {}): Promise<RunningStack> {
   const gatewayConfig = loadGatewayConfig(env);
   const logger = createLogger('chirp', gatewayConfig.logLevel);
   const sharedBus = new InMemoryEventBus(logger);
+  const sharedLive = new InMemoryLiveBus();
   const infrastructure = {} as Record<SubgraphName, Infrastructure>;
   const apps = new Map<SubgraphName, SubgraphApp>();
   const subgraphUrls = {} as Record<SubgraphName, string>;
@@ -65,7 +74,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
   const startSubgraph = async (name: SubgraphName) => {
     const config = loadConfig(name, 0, { ...env, PORT: String(ports.get(name) ?? 0), HOST: '127.0.0.1' });
     const serviceLogger = logger.child({ service: name });
-    infrastructure[name] ??= await connectInfrastructure(config, serviceLogger, { bus: sharedBus });
+    infrastructure[name] ??= await connectInfrastructure(config, serviceLogger, { bus: sharedBus, live: sharedLive });
     const app = await factories[name]({ config, logger: serviceLogger, infra: infrastructure[name] });
     const server = await app.start();
     apps.set(name, app);
@@ -74,15 +83,26 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
   };
   for (const name of Object.keys(FACTORIES) as SubgraphName[]) await startSubgraph(name);
 
-  const gateway = await startGateway({
-    supergraphSdl: readFileSync(gatewayConfig.supergraphPath, 'utf8'),
-    subgraphUrls,
-    host: gatewayConfig.host,
-    port: gatewayConfig.port,
-    logger: logger.child({ service: 'gateway' }),
-    tokens: new TokenService(gatewayConfig.jwt),
-    exposeInternals: gatewayConfig.env === 'development',
-  });
+  const gateways: Array<{ server: RunningGateway; live: LiveBus }> = [];
+  /** A gateway over the running subgraphs, with its own live connection, as each replica has. */
+  const startGatewayInstance = async (port: number) => {
+    // Over Redis when configured, else the process's in-process bus.
+    const live = connectLiveBus(gatewayConfig, { live: sharedLive });
+    const server = await startGateway({
+      supergraphSdl: readFileSync(gatewayConfig.supergraphPath, 'utf8'),
+      subgraphUrls,
+      host: gatewayConfig.host,
+      port,
+      logger: logger.child({ service: 'gateway', instance: gateways.length + 1 }),
+      tokens: new TokenService(gatewayConfig.jwt),
+      exposeInternals: gatewayConfig.env === 'development',
+      live,
+      liveLimits: gatewayConfig.liveLimits,
+    });
+    gateways.push({ server, live });
+    return server;
+  };
+  const gateway = await startGatewayInstance(gatewayConfig.port);
 
   return {
     url: gateway.url,
@@ -91,16 +111,20 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
     subgraphUrls,
     description: infrastructure.users.description,
     inMemory: !gatewayConfig.mongo || !gatewayConfig.redis || !gatewayConfig.kafka,
+    gateway,
+    startGateway: () => startGatewayInstance(0),
     startSubgraph,
     async stopSubgraph(name) {
       await apps.get(name)?.stop();
       apps.delete(name);
     },
     async stop() {
-      await gateway.close();
+      for (const instance of gateways) await instance.server.close();
       for (const app of [...apps.values()].reverse()) await app.stop();
       await Promise.all(Object.values(infrastructure).map((infra) => infra.close()));
       await sharedBus.close();
+      for (const instance of gateways) if (instance.live !== sharedLive) await instance.live.close();
+      await sharedLive.close();
     },
   };
 }

@@ -5,3 +5,4 @@ export * from './servers.js';
 export * from './accounts.js';
 export * from './versioned-cache-contract.js';
 export * from './live-bus-contract.js';
+export * from './live-client.js';

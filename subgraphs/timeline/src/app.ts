@@ -36,7 +36,7 @@ export async function createTimelineSubgraph(options: TimelineSubgraphOptions): 
   const store = options.store ?? defaultStore(infra.redis, settings);
   const cards = new CardService(infra.cache, repositories.tweets, repositories.authors);
   const now = () => new Date();
-  const fanout = new FanoutService({ store, ...repositories, cards, settings, logger, now });
+  const fanout = new FanoutService({ store, ...repositories, cards, live: infra.live, settings, logger, now });
   const homeTimeline = new HomeTimelineService({ store, followGraph: repositories.followGraph, tweets: repositories.tweets, cards, settings, now });
   let consumers: EventSubscription[] = [];
   let server: RunningServer | undefined;

@@ -1,4 +1,11 @@
-import type { FollowChangedPayload, Logger, TweetChangedPayload, UserProfileChangedPayload } from '@chirp/platform';
+import {
+  LiveStreams,
+  type FollowChangedPayload,
+  type LiveBus,
+  type Logger,
+  type TweetChangedPayload,
+  type UserProfileChangedPayload,
+} from '@chirp/platform';
 import type { AuthorRepository, FollowGraphRepository, TweetProjectionRepository } from '../repositories/types.js';
 import type { TimelineStore } from '../stores/types.js';
 import type { CardService } from './cards.js';
@@ -13,6 +20,8 @@ export interface FanoutDependencies {
   tweets: TweetProjectionRepository;
   authors: AuthorRepository;
   cards: CardService;
+  /** Where `homeTimelineTweetAdded` subscribers hear of new tweets. */
+  live: LiveBus;
   settings: TimelineSettings;
   logger: Logger;
   now: () => Date;
@@ -24,6 +33,11 @@ export interface FanoutDependencies {
  * follower (hybrid: not for authors too big to fan out; their tweets are
  * merged at read time). Every step is idempotent, so a redelivered event, or
  * one replayed after a crash mid-fan-out, changes nothing twice.
+ *
+ * Each home a tweet enters is also announced to that user's open
+ * subscriptions, if any (the live bus publishes nothing for the rest). A
+ * replayed fan-out announces again; gateways drop an id a subscription has
+ * already had.
  */
 export class FanoutService {
   constructor(private readonly deps: FanoutDependencies) {}
@@ -61,10 +75,9 @@ export class FanoutService {
 
   private async fanOut(tweet: TweetRecord): Promise<void> {
     await this.deps.store.addToHomes([tweet.authorId], tweet.id);
-    if (await this.isCelebrity(tweet.authorId)) {
-      await this.deps.store.pushRecent(tweet.authorId, tweet.id);
-      return;
-    }
+    await this.announce([tweet.authorId], tweet.id);
+    const celebrity = await this.isCelebrity(tweet.authorId);
+    if (celebrity) await this.deps.store.pushRecent(tweet.authorId, tweet.id);
     const followers = await this.deps.followGraph.followersOf(tweet.authorId);
     const { fanoutChunk } = this.deps.settings;
     // A few chunks in flight keep Redis busy while the next pipeline is encoded.
@@ -72,9 +85,26 @@ export class FanoutService {
     for (let start = 0; start < followers.length; start += wave) {
       const chunks: Array<Promise<void>> = [];
       for (let chunk = start; chunk < Math.min(start + wave, followers.length); chunk += fanoutChunk) {
-        chunks.push(this.deps.store.addToHomes(followers.slice(chunk, chunk + fanoutChunk), tweet.id));
+        const homes = followers.slice(chunk, chunk + fanoutChunk);
+        // A celebrity's tweets are merged in at read time: only the live
+        // subscribers among their followers hear of them now.
+        chunks.push(celebrity ? this.announce(homes, tweet.id) : this.addToHomes(homes, tweet.id));
       }
       await Promise.all(chunks);
+    }
+  }
+
+  private async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
+    await this.deps.store.addToHomes(userIds, tweetId);
+    await this.announce(userIds, tweetId);
+  }
+
+  /** Live pushes are best effort: the timeline itself is the truth, so a failed announcement never fails the fan-out. */
+  private async announce(userIds: readonly string[], tweetId: string): Promise<void> {
+    try {
+      await this.deps.live.publish(LiveStreams.homeTimeline, userIds, tweetId);
+    } catch (error) {
+      this.deps.logger.warn({ err: error, tweetId }, 'could not announce a tweet to live subscribers');
     }
   }
 

@@ -1,0 +1,17 @@
+export interface LiveLimits {
+  /** Open sockets one user may have on one gateway. */
+  connectionsPerUser: number;
+  /** Subscriptions one socket may have open at once. */
+  subscriptionsPerConnection: number;
+  /** Events one subscription may have waiting; past that the oldest is dropped. */
+  queuedEventsPerSubscription: number;
+  /** How often each socket is pinged; one that has not answered by the next ping is closed. */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_LIVE_LIMITS: LiveLimits = {
+  connectionsPerUser: 8,
+  subscriptionsPerConnection: 16,
+  queuedEventsPerSubscription: 64,
+  keepAliveMs: 15_000,
+};

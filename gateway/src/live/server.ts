@@ -1,0 +1,209 @@
+import type http from 'node:http';
+import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { CloseCode, type Context } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import { DomainError, TokenService, type LiveBus, type Logger } from '@chirp/platform';
+import { LiveFeed } from './feed.js';
+import type { LiveLimits } from './limits.js';
+import { planLookup, type LookupPlan } from './lookup.js';
+import { LiveResolver, type Caller, type RunOperation } from './resolution.js';
+
+/** Close codes a client can act on; 4401 and 4429 follow graphql-ws's own meaning (do not retry as is). */
+export const LiveCloseCodes = {
+  unauthorized: CloseCode.Unauthorized, // 4401: missing, invalid or expired token
+  tooManyConnections: 4429,
+  goingAway: 1001, // the gateway is shutting down: reconnect elsewhere
+} as const;
+
+export interface LiveServerOptions {
+  httpServer: http.Server;
+  path: string;
+  /** The supergraph's API schema, current at the time of each subscribe. */
+  schema: () => GraphQLSchema | undefined;
+  run: RunOperation;
+  live: LiveBus;
+  tokens: TokenService;
+  logger: Logger;
+  limits: LiveLimits;
+  isProduction: boolean;
+}
+
+export interface LiveServer {
+  /** Open sockets and subscriptions, for logs and the benchmark. */
+  stats(): { connections: number; subscriptions: number; droppedEvents: number };
+  /** Closes every socket (1001, going away) and stops listening. */
+  close(): Promise<void>;
+}
+
+interface Connection {
+  caller: Caller;
+  userId: string;
+  expiry: NodeJS.Timeout;
+}
+
+// A type alias, not an interface: graphql-ws wants a plain record type here.
+type SocketExtra = {
+  connection?: Connection;
+};
+
+interface OperationContext {
+  caller: Caller;
+  plan?: LookupPlan;
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * The gateway's WebSocket edge (graphql-transport-ws on the same path as
+ * HTTP). `@apollo/gateway` cannot execute subscriptions, so this serves
+ * them: the token is checked in `connection_init`, each subscription listens
+ * on the live bus for its user only, and each event is resolved through the
+ * supergraph as a query with the subscriber's identity (see lookup.ts).
+ * Queries and mutations sent over the socket run through the supergraph too.
+ */
+export function startLiveServer(options: LiveServerOptions): LiveServer {
+  const { limits, logger } = options;
+  const resolver = new LiveResolver(options.run);
+  const socketsByUser = new Map<string, number>();
+  let subscriptions = 0;
+  let droppedEvents = 0;
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
+  type Ctx = Context<Record<string, unknown> | undefined, SocketExtra>;
+
+  const refuse = (ctx: Ctx, code: number, reason: string): false => {
+    void (ctx.extra as unknown as { socket: { close(code: number, reason: string): void } }).socket.close(code, reason);
+    return false;
+  };
+
+  const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
+    {
+      isProd: options.isProduction,
+      async onConnect(ctx) {
+        const header = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        if (typeof header !== 'string' || header === '') {
+          return refuse(ctx, LiveCloseCodes.unauthorized, 'Unauthorized: send { "authorization": "Bearer <token>" } in connection_init');
+        }
+        let session;
+        try {
+          session = await options.tokens.verifySession(TokenService.bearerToken(header));
+        } catch (error) {
+          const why = error instanceof DomainError ? error.message : 'The token is not valid.';
+          return refuse(ctx, LiveCloseCodes.unauthorized, `Unauthorized: ${why}`);
+        }
+        const userId = session.viewer.id;
+        const open = socketsByUser.get(userId) ?? 0;
+        if (open >= limits.connectionsPerUser) {
+          return refuse(ctx, LiveCloseCodes.tooManyConnections, `Too many open connections for this user (at most ${limits.connectionsPerUser})`);
+        }
+        socketsByUser.set(userId, open + 1);
+        // A live connection lasts no longer than its token.
+        const expiry = setTimeout(
+          () => refuse(ctx, LiveCloseCodes.unauthorized, 'Unauthorized: the token has expired; connect again with a fresh one'),
+          Math.min(session.expiresAtMs - Date.now(), 2 ** 31 - 1),
+        );
+        expiry.unref();
+        ctx.extra.connection = { caller: { authorization: header, viewer: session.viewer }, userId, expiry };
+        return true;
+      },
+      onClose(ctx) {
+        const connection = ctx.extra.connection;
+        if (!connection) return;
+        ctx.extra.connection = undefined;
+        clearTimeout(connection.expiry);
+        const open = (socketsByUser.get(connection.userId) ?? 1) - 1;
+        if (open > 0) socketsByUser.set(connection.userId, open);
+        else socketsByUser.delete(connection.userId);
+      },
+      onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
+        const connection = ctx.extra.connection;
+        const schema = options.schema();
+        if (!connection || !schema) return [new GraphQLError('The gateway is not ready yet; try again shortly.')];
+        // graphql-ws has already counted this one.
+        if (Object.keys(ctx.subscriptions).length > limits.subscriptionsPerConnection) {
+          return [
+            new GraphQLError(`Too many subscriptions on one connection (at most ${limits.subscriptionsPerConnection}); complete one first.`, {
+              extensions: { code: 'RATE_LIMITED' },
+            }),
+          ];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length > 0) {
+          return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        }
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('Name the operation to run: the document has several.', { extensions: { code: 'BAD_USER_INPUT' } })];
+        const context: OperationContext = {
+          caller: connection.caller,
+          query: payload.query,
+          variables: payload.variables ?? {},
+        };
+        if (operation.operation === 'subscription') {
+          try {
+            context.plan = planLookup(schema, document, operation);
+          } catch (error) {
+            return [error as GraphQLError];
+          }
+        }
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
+      },
+      // Queries and mutations over the socket: the same supergraph, the same identity.
+      execute: (args) => {
+        const context = args.contextValue as OperationContext;
+        return options.run({ query: context.query, operationName: args.operationName ?? undefined, variables: context.variables }, context.caller);
+      },
+      subscribe: async (args) => {
+        const { caller, plan, variables } = args.contextValue as OperationContext & { plan: LookupPlan };
+        let stopListening: (() => Promise<void>) | undefined;
+        const feed = new LiveFeed({
+          capacity: limits.queuedEventsPerSubscription,
+          resolve: (id) => resolver.resolve(plan, variables, id, caller),
+          onDrop: () => {
+            droppedEvents += 1;
+            logger.debug({ viewerId: caller.viewer?.id }, 'live subscriber too slow: oldest event dropped');
+          },
+          onEnd: async () => {
+            if (!stopListening) return;
+            subscriptions -= 1;
+            await stopListening();
+          },
+        });
+        const stop = await options.live.listen(plan.stream, connectionUser(caller), (id) => feed.push(id));
+        // The client may have gone while the listener was being set up.
+        if (feed.isEnded) {
+          await stop();
+        } else {
+          stopListening = stop;
+          subscriptions += 1; // counted once it hears events
+        }
+        return feed;
+      },
+      onError(_ctx, _id, _payload, errors) {
+        logger.debug({ errors: errors.map((error) => error.message) }, 'live operation refused');
+      },
+    },
+    wsServer,
+    limits.keepAliveMs,
+  );
+
+  return {
+    stats: () => ({ connections: wsServer.clients.size, subscriptions, droppedEvents }),
+    async close() {
+      // graphql-ws closes each socket with 1001 (going away); each feed's
+      // return() stops its listening.
+      await server.dispose();
+    },
+  };
+}
+
+/** Every live connection is signed in: onConnect refuses the rest. */
+function connectionUser(caller: Caller): string {
+  if (!caller.viewer) throw new Error('a live subscription without a signed-in user');
+  return caller.viewer.id;
+}
