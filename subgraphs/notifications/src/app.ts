@@ -1,24 +1,48 @@
-import { serveSubgraph, type RunningServer, type SubgraphApp, type SubgraphAppOptions } from '@chirp/platform';
+import {
+  IdGenerator,
+  serveSubgraph,
+  type EventSubscription,
+  type RunningServer,
+  type SubgraphApp,
+  type SubgraphAppOptions,
+} from '@chirp/platform';
+import { NotificationInbox } from './domain/inbox.js';
+import { NotificationProjector } from './domain/projector.js';
+import { startConsumers } from './events/consumers.js';
+import { createContext } from './graphql/context.js';
+import { resolvers } from './graphql/resolvers.js';
+import { createRepositories } from './repositories/index.js';
 import { typeDefs } from './schema.js';
 
 export const SERVICE = 'notifications';
 export const DEFAULT_PORT = 4004;
 
-/** Wires the notifications subgraph. It serves only its share of the schema so far. */
+export { NOTIFICATIONS_GROUP } from './events/consumers.js';
+export { RESTORE_WINDOW_MS } from './domain/rules.js';
+
+/** Wires the notifications subgraph: repositories, the event consumer that makes notifications, the read side. */
 export async function createNotificationsSubgraph(options: SubgraphAppOptions): Promise<SubgraphApp> {
+  const { logger, infra } = options;
+  const repositories = await createRepositories(infra.mongo);
+  const ids = new IdGenerator();
+  const projector = new NotificationProjector({ ...repositories, live: infra.live, logger, newId: () => ids.next() });
+  const inbox = new NotificationInbox(repositories.notifications);
+  let consumer: EventSubscription | undefined;
   let server: RunningServer | undefined;
   return {
     name: SERVICE,
     async start() {
+      consumer = await startConsumers(infra.bus, projector, logger);
       server = await serveSubgraph(options, {
         name: SERVICE,
         typeDefs,
-        resolvers: {},
-        createContext: (viewer) => ({ viewer }),
+        resolvers,
+        createContext: (viewer) => createContext(inbox, viewer),
       });
       return server;
     },
     async stop() {
+      await consumer?.stop();
       await server?.close();
     },
   };

@@ -1,0 +1,58 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { DateTimeScalar, DomainError, InvalidInputError, decodeCursor, encodeCursor, pageSize, toConnection } from '@chirp/platform';
+import type { Notification } from '../domain/model.js';
+import type { NotificationsContext } from './context.js';
+
+/** Resolvers only translate between GraphQL and the domain services. */
+interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+/**
+ * `@apollo/gateway` cannot run subscriptions, so the gateway serves them
+ * itself over WebSocket and resolves each push through `notification(id)`.
+ * The field is declared here so that it composes; asking this subgraph
+ * for it directly is a mistake the client should hear about plainly.
+ */
+export class SubscriptionsServedByGatewayError extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  constructor() {
+    super('Subscriptions are served by the gateway over WebSocket (graphql-transport-ws).');
+  }
+}
+
+const servedByGateway = () => {
+  throw new SubscriptionsServedByGatewayError();
+};
+
+export const resolvers: GraphQLResolverMap<NotificationsContext> = {
+  DateTime: DateTimeScalar,
+  Query: {
+    notifications: async (_root, args: PageArgs, context: NotificationsContext) => {
+      const size = pageSize(args.first);
+      const page = await context.inbox.page(context.viewer, size, args.after ? notificationCursor(args.after) : undefined);
+      return toConnection(page, (notification) => encodeCursor([notification.id]));
+    },
+    unreadNotificationCount: (_root, _args, context: NotificationsContext) => context.inbox.unreadCount(context.viewer),
+    notification: (_root, args: { id: string }, context: NotificationsContext) => context.inbox.byId(context.viewer, args.id),
+  },
+  Mutation: {
+    markNotificationsRead: (_root, _args, context: NotificationsContext) => context.inbox.markAllRead(context.viewer),
+  },
+  Subscription: {
+    notificationAdded: { subscribe: servedByGateway, resolve: servedByGateway },
+  },
+  Notification: {
+    actor: (notification: Notification) => ({ __typename: 'User', id: notification.actorId }),
+    tweet: (notification: Notification) => (notification.tweetId ? { __typename: 'Tweet', id: notification.tweetId } : null),
+  },
+};
+
+function notificationCursor(after: string): string {
+  const [id] = decodeCursor(after);
+  if (typeof id !== 'string' || !/^\d{1,20}$/.test(id)) {
+    throw new InvalidInputError('after', 'The cursor is not valid; use an endCursor from a previous page.');
+  }
+  return id;
+}
