@@ -1,3 +1,5 @@
+import { DomainError } from './errors.js';
+
 /**
  * Live updates for open sockets. A subgraph that owns a stream (timeline:
  * `homeTimeline`, notifications: `notifications`) publishes the id of what a
@@ -42,3 +44,22 @@ export function liveChannel(stream: LiveStream, userId: string): string {
   // user's channels live on one shard.
   return `live:${stream}:{${userId}}`;
 }
+
+export class SubscriptionsServedByGatewayError extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  constructor() {
+    super('Subscriptions are served by the gateway over WebSocket (graphql-transport-ws).');
+  }
+}
+
+const refuse = (): never => {
+  throw new SubscriptionsServedByGatewayError();
+};
+
+/**
+ * The resolver of a Subscription field a subgraph declares so that it
+ * composes. `@apollo/gateway` cannot run subscriptions, so the gateway serves
+ * them over WebSocket and resolves each event with a query; asking a
+ * subgraph for one directly is a mistake the client should hear plainly.
+ */
+export const servedByGateway = { subscribe: refuse, resolve: refuse } as const;

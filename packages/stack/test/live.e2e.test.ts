@@ -116,6 +116,34 @@ describe('homeTimelineTweetAdded', () => {
   });
 });
 
+describe('notificationAdded', () => {
+  it('pushes a new follower and a like to the one they are for, and the list has them too', async () => {
+    const [star, fan] = [await chirp.signUp(), await chirp.signUp()];
+    const tweetId = await post(star, 'like me');
+    const feed = await subscribed(
+      star,
+      `subscription { notificationAdded { id kind read actor { handle } tweet { text } } }`,
+    );
+    await fan.client.data(`mutation($id: ID!) { follow(userId: $id) { id } }`, { id: star.id });
+    await fan.client.data(`mutation($id: ID!) { likeTweet(id: $id) { id } }`, { id: tweetId });
+    await feed.waitFor(2);
+    // Follows and likes travel on different topics: either may come first.
+    expect(feed.data).toHaveLength(2);
+    expect(feed.data).toEqual(expect.arrayContaining([
+      { notificationAdded: { id: expect.any(String), kind: 'FOLLOW', read: false, actor: { handle: fan.handle }, tweet: null } },
+      { notificationAdded: { id: expect.any(String), kind: 'LIKE', read: false, actor: { handle: fan.handle }, tweet: { text: 'like me' } } },
+    ]));
+    const { notifications, unreadNotificationCount } = await star.client.data(
+      `{ notifications { edges { node { id kind } } } unreadNotificationCount }`,
+    );
+    const pushed = feed.data.map((data) => (data as unknown as { notificationAdded: { id: string } }).notificationAdded.id);
+    expect(notifications.edges.map((edge: { node: { id: string } }) => edge.node.id).sort()).toEqual([...pushed].sort());
+    expect(unreadNotificationCount).toBe(2);
+    expect(await star.client.data(`mutation { markNotificationsRead }`)).toEqual({ markNotificationsRead: 2 });
+    expect(await star.client.data(`{ unreadNotificationCount }`)).toEqual({ unreadNotificationCount: 0 });
+  });
+});
+
 describe('the WebSocket edge refuses', () => {
   it('a connection without a token, or with a bad or expired one, with 4401 and a reason', async () => {
     for (const token of [null, 'not-a-jwt']) {

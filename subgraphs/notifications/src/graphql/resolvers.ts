@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { DateTimeScalar, DomainError, InvalidInputError, decodeCursor, encodeCursor, pageSize, toConnection } from '@chirp/platform';
+import { DateTimeScalar, InvalidInputError, servedByGateway, decodeCursor, encodeCursor, pageSize, toConnection } from '@chirp/platform';
 import type { Notification } from '../domain/model.js';
 import type { NotificationsContext } from './context.js';
 
@@ -8,23 +8,6 @@ interface PageArgs {
   first?: number | null;
   after?: string | null;
 }
-
-/**
- * `@apollo/gateway` cannot run subscriptions, so the gateway serves them
- * itself over WebSocket and resolves each push through `notification(id)`.
- * The field is declared here so that it composes; asking this subgraph
- * for it directly is a mistake the client should hear about plainly.
- */
-export class SubscriptionsServedByGatewayError extends DomainError {
-  readonly code = 'BAD_USER_INPUT';
-  constructor() {
-    super('Subscriptions are served by the gateway over WebSocket (graphql-transport-ws).');
-  }
-}
-
-const servedByGateway = () => {
-  throw new SubscriptionsServedByGatewayError();
-};
 
 export const resolvers: GraphQLResolverMap<NotificationsContext> = {
   DateTime: DateTimeScalar,
@@ -41,7 +24,7 @@ export const resolvers: GraphQLResolverMap<NotificationsContext> = {
     markNotificationsRead: (_root, _args, context: NotificationsContext) => context.inbox.markAllRead(context.viewer),
   },
   Subscription: {
-    notificationAdded: { subscribe: servedByGateway, resolve: servedByGateway },
+    notificationAdded: servedByGateway,
   },
   Notification: {
     actor: (notification: Notification) => ({ __typename: 'User', id: notification.actorId }),

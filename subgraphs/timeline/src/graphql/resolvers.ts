@@ -6,6 +6,7 @@ import {
   encodeCursor,
   pageSize,
   requireViewer,
+  servedByGateway,
   toConnection,
   type Viewer,
 } from '@chirp/platform';
@@ -27,6 +28,9 @@ export const resolvers: GraphQLResolverMap<TimelineContext> = {
       const page = await context.homeTimeline.page(viewer.id, size, args.after ? tweetCursor(args.after) : undefined);
       return toConnection({ items: page.items.map(toTweet), hasNextPage: page.hasNextPage }, (tweet) => encodeCursor([tweet.id]));
     },
+  },
+  Subscription: {
+    homeTimelineTweetAdded: servedByGateway,
   },
   User: {
     displayName: (user: { firstName: string; lastName: string }) => `${user.firstName} ${user.lastName}`,
