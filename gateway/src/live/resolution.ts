@@ -15,6 +15,18 @@ export type RunOperation = (
   caller: Caller,
 ) => Promise<ExecutionResult>;
 
+/** One subscription's lookup, its variables, and what subscriptions that may share a resolution have in common. */
+export interface LiveSubscriptionPlan {
+  plan: LookupPlan;
+  variables: Record<string, unknown>;
+  shareKey: string;
+}
+
+/** Built once per subscription, so an event costs no serialisation per subscriber. */
+export function subscriptionPlan(plan: LookupPlan, variables: Record<string, unknown>): LiveSubscriptionPlan {
+  return { plan, variables, shareKey: JSON.stringify([plan.query, plan.operationName ?? null, variables]) };
+}
+
 const ANONYMOUS: Caller = { authorization: undefined, viewer: null };
 
 /**
@@ -34,15 +46,15 @@ export class LiveResolver {
   ) {}
 
   /** The result a subscriber receives for the event `id`, or null when there is nothing to send (deleted meanwhile). */
-  async resolve(plan: LookupPlan, variables: Record<string, unknown>, id: string, caller: Caller): Promise<ExecutionResult | null> {
+  async resolve(subscription: LiveSubscriptionPlan, id: string, caller: Caller): Promise<ExecutionResult | null> {
+    const { plan, variables, shareKey } = subscription;
     const request = { query: plan.query, operationName: plan.operationName, variables: { ...variables, [LIVE_ID_VARIABLE]: id } };
-    const result = await (plan.shared ? this.resolveShared(request) : this.run(request, caller));
+    const result = await (plan.shared ? this.resolveShared(`${shareKey}\u0000${id}`, request) : this.run(request, caller));
     if (!result.errors?.length && result.data?.[plan.responseKey] == null) return null;
     return result;
   }
 
-  private resolveShared(request: Parameters<RunOperation>[0]): Promise<ExecutionResult> {
-    const key = JSON.stringify([request.query, request.operationName ?? null, request.variables]);
+  private resolveShared(key: string, request: Parameters<RunOperation>[0]): Promise<ExecutionResult> {
     let result = this.shared.get(key);
     if (!result) {
       result = this.run(request, ANONYMOUS);

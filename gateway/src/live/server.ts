@@ -7,7 +7,7 @@ import { DomainError, TokenService, type LiveBus, type Logger } from '@chirp/pla
 import { LiveFeed } from './feed.js';
 import type { LiveLimits } from './limits.js';
 import { planLookup, type LookupPlan } from './lookup.js';
-import { LiveResolver, type Caller, type RunOperation } from './resolution.js';
+import { LiveResolver, subscriptionPlan, type Caller, type RunOperation } from './resolution.js';
 
 /** Close codes a client can act on; 4401 and 4429 follow graphql-ws's own meaning (do not retry as is). */
 export const LiveCloseCodes = {
@@ -161,9 +161,10 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       subscribe: async (args) => {
         const { caller, plan, variables } = args.contextValue as OperationContext & { plan: LookupPlan };
         let stopListening: (() => Promise<void>) | undefined;
+        const lookup = subscriptionPlan(plan, variables);
         const feed = new LiveFeed({
           capacity: limits.queuedEventsPerSubscription,
-          resolve: (id) => resolver.resolve(plan, variables, id, caller),
+          resolve: (id) => resolver.resolve(lookup, id, caller),
           onDrop: () => {
             droppedEvents += 1;
             logger.debug({ viewerId: caller.viewer?.id }, 'live subscriber too slow: oldest event dropped');
