@@ -167,6 +167,16 @@ describe('the WebSocket edge refuses', () => {
     expect(response.errors?.[0]?.message).toMatch(/WebSocket/);
   });
 
+  it('more subscriptions on one connection than the limit, with RATE_LIMITED', async () => {
+    const ada = await chirp.signUp();
+    const client = live(ada, chirp.stack, { lazy: false });
+    const open = Array.from({ length: 16 }, () => client.subscribe(TWEET_ADDED));
+    const extra = client.subscribe(TWEET_ADDED);
+    await eventually(() => expect(extra.error).toBeDefined());
+    expect(JSON.stringify(extra.error)).toMatch(/RATE_LIMITED/);
+    expect(open.every((subscription) => subscription.error === undefined)).toBe(true);
+  });
+
   it('more connections per user than the limit', async () => {
     const ada = await chirp.signUp();
     // Not lazy: each stays connected with nothing subscribed.
@@ -175,5 +185,20 @@ describe('the WebSocket edge refuses', () => {
     const extra = live(ada, chirp.stack, { lazy: false });
     await expect(extra.ready()).rejects.toBeDefined();
     expect(extra.closed).toEqual({ code: 4429, reason: expect.stringMatching(/Too many open connections/) });
+  });
+});
+
+describe('shutting a gateway down', () => {
+  it('closes its sockets with 1001 (going away) and leaves the other gateway serving', async () => {
+    const doomed = await chirp.stack.startGateway();
+    const [fan, star] = [await chirp.signUp(), await chirp.signUp()];
+    await follow(fan, star);
+    const client = live(fan, doomed, { lazy: false });
+    await client.ready();
+    await doomed.close();
+    await eventually(() => expect(client.closed?.code).toBe(1001));
+    const feed = await subscribed(fan);
+    await post(star, 'still here');
+    await feed.waitFor(1);
   });
 });
