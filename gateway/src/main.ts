@@ -5,7 +5,7 @@ import { startGateway } from './gateway.js';
 
 const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.logLevel);
-const live = connectLiveBus(config);
+const live = connectLiveBus(config, {}, logger);
 const server = await startGateway({
   supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
   subgraphUrls: config.subgraphUrls,

@@ -175,7 +175,14 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
             await stopListening();
           },
         });
-        const stop = await options.live.listen(plan.stream, connectionUser(caller), (id) => feed.push(id));
+        let stop: () => Promise<void>;
+        try {
+          stop = await options.live.listen(plan.stream, connectionUser(caller), (id) => feed.push(id));
+        } catch (error) {
+          // One failed subscription, told plainly; the socket and its other subscriptions stay.
+          logger.warn({ err: error }, 'could not listen for live events');
+          return { errors: [new GraphQLError('Live updates are unavailable right now; subscribe again shortly.', { extensions: { code: 'INTERNAL_SERVER_ERROR' } })] };
+        }
         // The client may have gone while the listener was being set up.
         if (feed.isEnded) {
           await stop();

@@ -56,7 +56,7 @@ export async function connectInfrastructure(
   const bus: EventBus = config.kafka
     ? new KafkaEventBus(config.kafka, logger.child({ component: 'kafka' }))
     : (shared.bus ?? new InMemoryEventBus(logger));
-  const live = connectLiveBus(config, shared);
+  const live = connectLiveBus(config, shared, logger);
 
   return {
     mongo: mongo?.db,
@@ -83,7 +83,7 @@ export async function connectInfrastructure(
 }
 
 /** Redis pub/sub when Redis is configured, else the process's shared in-memory bus. */
-export function connectLiveBus(config: ServiceConfig, shared: SharedInProcess = {}): LiveBus {
-  if (config.redis) return new RedisLiveBus(config.redis.url, config.redis.livePrefix);
+export function connectLiveBus(config: ServiceConfig, shared: SharedInProcess = {}, logger?: Logger): LiveBus {
+  if (config.redis) return new RedisLiveBus(config.redis.url, config.redis.livePrefix, logger?.child({ component: 'live' }));
   return shared.live ?? new InMemoryLiveBus();
 }

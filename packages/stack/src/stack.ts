@@ -87,7 +87,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
   /** A gateway over the running subgraphs, with its own live connection, as each replica has. */
   const startGatewayInstance = async (port: number) => {
     // Over Redis when configured, else the process's in-process bus.
-    const live = connectLiveBus(gatewayConfig, { live: sharedLive });
+    const live = connectLiveBus(gatewayConfig, { live: sharedLive }, logger.child({ service: 'gateway' }));
     const server = await startGateway({
       supergraphSdl: readFileSync(gatewayConfig.supergraphPath, 'utf8'),
       subgraphUrls,

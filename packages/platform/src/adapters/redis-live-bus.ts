@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { liveChannel, type LiveBus, type LiveHandler, type LiveStream } from '../live.js';
+import type { Logger } from '../logger.js';
 
 /** How many channels one membership check asks about. */
 const CHECK_CHUNK = 500;
@@ -23,6 +24,7 @@ export class RedisLiveBus implements LiveBus {
   constructor(
     private readonly url: string,
     private readonly prefix: string,
+    private readonly logger?: Logger,
   ) {}
 
   async publish(stream: LiveStream, userIds: readonly string[], id: string): Promise<number> {
@@ -52,8 +54,14 @@ export class RedisLiveBus implements LiveBus {
       this.channels.set(name, channel);
     }
     channel.handlers.add(handler);
-    await channel.subscribed;
     const mine = channel;
+    try {
+      await channel.subscribed;
+    } catch (error) {
+      // Forget the channel so that the next listener subscribes afresh.
+      if (this.channels.get(name) === mine) this.channels.delete(name);
+      throw error;
+    }
     return async () => {
       mine.handlers.delete(handler);
       if (mine.handlers.size > 0 || this.channels.get(name) !== mine) return;
@@ -76,7 +84,10 @@ export class RedisLiveBus implements LiveBus {
   }
 
   private publishing(): Redis {
-    this.publisher ??= new Redis(this.url, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+    if (!this.publisher) {
+      this.publisher = new Redis(this.url, { maxRetriesPerRequest: 2, enableAutoPipelining: true });
+      this.reportErrors(this.publisher, 'publisher');
+    }
     return this.publisher;
   }
 
@@ -84,10 +95,16 @@ export class RedisLiveBus implements LiveBus {
     if (!this.subscriber) {
       // ioredis re-subscribes every channel by itself after a reconnect.
       this.subscriber = new Redis(this.url, { maxRetriesPerRequest: null });
+      this.reportErrors(this.subscriber, 'subscriber');
       this.subscriber.on('smessage', (channel: string, message: string) => {
         for (const handler of this.channels.get(channel)?.handlers ?? []) handler(message);
       });
     }
     return this.subscriber;
+  }
+
+  /** ioredis reconnects by itself; an error is worth a log line, never a crash. */
+  private reportErrors(connection: Redis, role: string): void {
+    connection.on('error', (error: unknown) => this.logger?.warn({ err: error, role }, 'live bus connection error'));
   }
 }
