@@ -7,7 +7,7 @@
 //   card:<tweetId>, author:<id>   written through the timeline's CardService
 
 import { Redis } from 'ioredis';
-import { RedisCache } from '@chirp/platform';
+import { RedisVersionedCache } from '@chirp/platform';
 // Not exported by @chirp/timeline: the built modules, by path.
 import { CardService } from '../../subgraphs/timeline/dist/domain/cards.js';
 import { InMemoryAuthorRepository, InMemoryTweetProjectionRepository } from '../../subgraphs/timeline/dist/repositories/index.js';
@@ -82,7 +82,7 @@ export async function loadRedis(network, { url, prefix, activeWindowSeconds, pro
   try {
     // Cards and authors go through the timeline's own CardService, so their
     // keys, encoding and expiry are always the ones the read path expects.
-    const cards = new CardService(new RedisCache(redis), new InMemoryTweetProjectionRepository(), new InMemoryAuthorRepository());
+    const cards = new CardService(new RedisVersionedCache(redis), new InMemoryTweetProjectionRepository(), new InMemoryAuthorRepository());
     await inBatches(users, (i) => cards.refreshAuthor({ ...profileOf(network, i), version: 1 }), (n) => progress.advance('redis.authors', n));
     await inBatches(tweets, (k) => cards.refreshTweet({ id: tweetIds[k], authorId: userIds[tweetAuthor[k]], text: tweetText(k),
       createdAt: new Date(tweetTime[k]), editedAt: null, deleted: false, version: 1 }), (n) => progress.advance('redis.cards', n));

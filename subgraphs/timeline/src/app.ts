@@ -34,7 +34,7 @@ export async function createTimelineSubgraph(options: TimelineSubgraphOptions): 
   const { logger, infra, settings = loadTimelineSettings() } = options;
   const repositories = await createRepositories(infra.mongo);
   const store = options.store ?? defaultStore(infra.redis, settings);
-  const cards = new CardService(infra.cache, repositories.tweets, repositories.authors);
+  const cards = new CardService(infra.versionedCache, repositories.tweets, repositories.authors);
   const now = () => new Date();
   const fanout = new FanoutService({ store, ...repositories, cards, live: infra.live, settings, logger, now });
   const homeTimeline = new HomeTimelineService({ store, followGraph: repositories.followGraph, tweets: repositories.tweets, cards, settings, now });

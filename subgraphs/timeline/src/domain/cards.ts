@@ -1,4 +1,4 @@
-import type { Cache } from '@chirp/platform';
+import type { VersionedCache } from '@chirp/platform';
 import type { AuthorRepository, TweetProjectionRepository } from '../repositories/types.js';
 import type { AuthorRecord, TimelineCard, TweetRecord } from './model.js';
 
@@ -11,10 +11,15 @@ const authorKey = (id: string) => `author:${id}`;
  * filled from the timeline's own MongoDB projections on a miss. Events keep
  * them fresh: an edit or a profile change overwrites one entry, and every
  * timeline that holds the tweet id shows the change at once.
+ *
+ * Entries carry the record's version and a write lands only if it is newer
+ * (VersionedCache): a read-through fill of an old record, or a fan-out
+ * worker finishing late after a restart, can never put stale text back over
+ * an edit.
  */
 export class CardService {
   constructor(
-    private readonly cache: Cache,
+    private readonly cache: VersionedCache,
     private readonly tweets: TweetProjectionRepository,
     private readonly authors: AuthorRepository,
   ) {}
@@ -37,14 +42,20 @@ export class CardService {
   }
 
   async refreshTweet(tweet: TweetRecord): Promise<void> {
-    await this.cache.setMany([{ key: tweetKey(tweet.id), value: JSON.stringify(tweet), ttlSeconds: CARD_TTL_SECONDS }]);
+    await this.store([tweet], tweetKey);
   }
 
   async refreshAuthor(author: AuthorRecord): Promise<void> {
-    await this.cache.setMany([{ key: authorKey(author.id), value: JSON.stringify(author), ttlSeconds: CARD_TTL_SECONDS }]);
+    await this.store([author], authorKey);
   }
 
-  private async readThrough<T extends { id: string }>(
+  private async store<T extends { id: string; version: number }>(records: readonly T[], key: (id: string) => string): Promise<void> {
+    await this.cache.setManyIfNewer(
+      records.map((record) => ({ key: key(record.id), version: record.version, value: JSON.stringify(record), ttlSeconds: CARD_TTL_SECONDS })),
+    );
+  }
+
+  private async readThrough<T extends { id: string; version: number }>(
     ids: readonly string[],
     key: (id: string) => string,
     load: (missing: string[]) => Promise<T[]>,
@@ -53,13 +64,13 @@ export class CardService {
     const cached = await this.cache.getMany(ids.map(key));
     const found = new Map<string, T>();
     cached.forEach((value, index) => {
-      if (value !== null) found.set(ids[index] as string, reviveDates(JSON.parse(value) as T));
+      if (value !== null) found.set(ids[index] as string, reviveDates(JSON.parse(value.value) as T));
     });
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) {
       const loaded = await load(missing);
       for (const item of loaded) found.set(item.id, item);
-      await this.cache.addMany(loaded.map((item) => ({ key: key(item.id), value: JSON.stringify(item), ttlSeconds: CARD_TTL_SECONDS })));
+      await this.store(loaded, key);
     }
     return ids.map((id) => found.get(id) ?? null);
   }
