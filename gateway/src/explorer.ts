@@ -13,6 +13,11 @@ mutation SignUp {
 query Me {
   me { handle displayName followersCount followingCount }
 }
+
+# Live, over WebSocket (the same headers are sent in connection_init):
+subscription Live {
+  homeTimelineTweetAdded { id text author { handle displayName } }
+}
 `;
 
 /**
