@@ -93,8 +93,13 @@ export class RedisLiveBus implements LiveBus {
 
   private subscribing(): Redis {
     if (!this.subscriber) {
-      // ioredis re-subscribes every channel by itself after a reconnect.
-      this.subscriber = new Redis(this.url, { maxRetriesPerRequest: null });
+      // ioredis re-subscribes every channel by itself after a reconnect. It
+      // also writes SSUBSCRIBE before the connection is ready (the command
+      // may run while Redis loads), which puts the connection in subscriber
+      // mode under its own ready check (INFO) and CLIENT SETINFO: both fail
+      // and the connection loops. A connection that only subscribes needs
+      // neither.
+      this.subscriber = new Redis(this.url, { maxRetriesPerRequest: null, enableReadyCheck: false, disableClientInfo: true });
       this.reportErrors(this.subscriber, 'subscriber');
       this.subscriber.on('smessage', (channel: string, message: string) => {
         for (const handler of this.channels.get(channel)?.handlers ?? []) handler(message);
