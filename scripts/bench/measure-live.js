@@ -20,7 +20,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
 const SUBSCRIPTION = 'subscription { homeTimelineTweetAdded { id text author { handle displayName } } }';
 /** Sockets opened at once while connecting subscribers. */
-const CONNECT_WAVE = 250;
+const CONNECT_WAVE = 100;
 
 /**
  * @param {{ env: NodeJS.ProcessEnv, counts: number[], posts: number, log: (line: string) => void }} options
@@ -122,7 +122,8 @@ export async function measureLive({ env, counts, posts, log }) {
           url: gatewayUrl.replace(/^http/, 'ws'),
           webSocketImpl: WebSocket,
           lazy: false,
-          retryAttempts: 0,
+          // A connect refused under the burst is retried, as a real client would.
+          retryAttempts: 5,
           connectionParams: { authorization: `Bearer ${token}` },
         });
         clients.push(client);
