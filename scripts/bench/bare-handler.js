@@ -8,8 +8,10 @@
 
 import http from 'node:http';
 import { Redis } from 'ioredis';
+import { createRuntimeProbe } from './runtime-stats.js';
 
 const PAGE = 20;
+const runtime = createRuntimeProbe();
 /** A cached JSON value; a `<version>|` prefix is skipped should the cache ever carry one. */
 const decode = (/** @type {string} */ raw) => JSON.parse(raw.replace(/^\d+\|/, ''));
 const redis = new Redis(/** @type {string} */ (process.env.REDIS_URL), {
@@ -59,6 +61,6 @@ process.on('message', (/** @type {any} */ message) => {
   if (message.type === 'stop') {
     server.closeAllConnections();
     server.close(() => redis.quit().finally(() => process.exit(0)));
-  } else if (message.type === 'usage') process.send?.({ id: message.id, cpu: process.cpuUsage(), memory: process.memoryUsage() });
+  } else if (message.type === 'usage') process.send?.({ id: message.id, cpu: process.cpuUsage(), memory: process.memoryUsage(), runtime: runtime.take() });
 });
 process.on('disconnect', () => process.exit(0));

@@ -7,6 +7,9 @@
 //   --viewers N         BENCH_VIEWERS        distinct viewers whose tokens the reads cycle through (2000)
 //   --posts N           BENCH_POSTS          posts per author class for the lag (5)
 //   --ferretdb-lag-budget S  BENCH_FERRETDB_LAG_BUDGET  seconds for the lag through the FerretDB-backed consumer (120; 0 skips)
+//   --layout L          BENCH_LAYOUT         how the stack runs: `processes` (each subgraph and the gateway in its
+//                                            own process, as in production; the default) or `one` (startStack:
+//                                            everything in one process, as `npm start`)
 //   --out DIR           BENCH_OUT            results folder (benchmarks/results)
 
 const DEFAULTS = {
@@ -18,15 +21,20 @@ const DEFAULTS = {
   viewers: 2000,
   posts: 5,
   ferretdbLagBudget: 120,
+  layout: 'processes',
   out: 'benchmarks/results',
 };
+
+/** The options that are words, not numbers. */
+const WORDS = new Set(['out', 'layout']);
+export const LAYOUTS = ['processes', 'one'];
 
 /** @typedef {typeof DEFAULTS} BenchOptions */
 
 const ENV = {
   users: 'BENCH_USERS', seed: 'BENCH_SEED', following: 'BENCH_FOLLOWING', seconds: 'BENCH_SECONDS',
   connections: 'BENCH_CONNECTIONS', viewers: 'BENCH_VIEWERS', posts: 'BENCH_POSTS',
-  ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', out: 'BENCH_OUT',
+  ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', layout: 'BENCH_LAYOUT', out: 'BENCH_OUT',
 };
 
 /** --ferretdb-lag-budget → ferretdbLagBudget @param {string} flag */
@@ -48,11 +56,12 @@ export function parseOptions(argv, env) {
     options[key] = match[2] ?? argv[++i];
   }
   for (const key of Object.keys(DEFAULTS)) {
-    if (key !== 'out') {
+    if (!WORDS.has(key)) {
       options[key] = Number(options[key]);
       if (!Number.isFinite(options[key]) || Number(options[key]) < 0) throw new Error(`--${key} must be a number`);
     }
   }
+  if (!LAYOUTS.includes(String(options.layout))) throw new Error(`--layout must be one of ${LAYOUTS.join(', ')}`);
   if (Number(options.users) < 1000 || Number(options.users) > 1_000_000) throw new Error('--users must be between 1000 and 1000000');
   return /** @type {BenchOptions} */ (/** @type {unknown} */ (options));
 }

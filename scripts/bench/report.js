@@ -10,19 +10,53 @@ import { barChart } from './charts.js';
 const ms = (/** @type {number | null | undefined} */ v) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${v} ms`);
 const int = (/** @type {number} */ v) => Math.round(v).toLocaleString('en');
 
+/** The stack's processes on a read's path, for results of either layout. @param {Result} r */
+const readPath = (r) => r.stack?.readPath ?? ['stack'];
+
 /**
- * The processes' own stalls during a run: the stack's (for gateway runs)
- * event-loop delay and longest GC pause, and the load generator's
- * event-loop delay (its stalls would show as latency too).
+ * What one stack process spent per request of a run. @param {any} rt  its runtime figures @param {number} requests
+ */
+const cpuPerRequest = (rt, requests) => (rt && requests > 0 ? rt.cpuMs / requests : NaN);
+
+/**
+ * The processes' own stalls during a run: for gateway runs, each stack
+ * process on the read path (CPU, per request too, event-loop delay, longest
+ * GC pause), and the load generator's event-loop delay (its stalls would
+ * show as latency too).
  *
  * @param {any} run
  * @param {boolean} stack
+ * @param {string[]} names  the stack processes to show
  */
-function stalls(run, stack) {
+function stalls(run, stack, names) {
   const rt = run.runtime;
   if (!rt) return 'n/a';
-  const own = stack ? `stack: ${Math.round(rt.stack.cpuShare * 100)}% CPU, loop delay p99 ${rt.stack.loopDelayMs.p99} / max ${rt.stack.loopDelayMs.max} ms, GC max ${rt.stack.gc.maxMs} ms; ` : '';
-  return `${own}generator: loop delay max ${rt.loadGenerator.loopDelayMs.max} ms`;
+  const processes = rt.processes ?? { stack: rt.stack };
+  const own = stack ? names.filter((name) => processes[name]).map((name) => {
+    const p = processes[name];
+    const perRequest = cpuPerRequest(p, run.requests);
+    return `${name}: ${Math.round(p.cpuShare * 100)}% CPU${Number.isFinite(perRequest) ? ` (${perRequest.toFixed(2)} ms/request)` : ''}, loop delay p99 ${p.loopDelayMs.p99} / max ${p.loopDelayMs.max} ms, GC max ${p.gc.maxMs} ms; `;
+  }).join('') : rt.bare ? bareStalls(rt.bare, run.requests) : '';
+  const generator = rt.loadGenerator;
+  return `${own}generator: ${Number.isFinite(generator.cpuShare) ? `${Math.round(generator.cpuShare * 100)}% CPU, ` : ''}loop delay max ${generator.loopDelayMs.max} ms`;
+}
+
+/** The bare handler's own figures in a run. @param {any} p @param {number} requests */
+function bareStalls(p, requests) {
+  const perRequest = cpuPerRequest(p, requests);
+  return `bare handler: ${Math.round(p.cpuShare * 100)}% CPU${Number.isFinite(perRequest) ? ` (${perRequest.toFixed(2)} ms/request)` : ''}, loop delay p99 ${p.loopDelayMs.p99} / max ${p.loopDelayMs.max} ms; `;
+}
+
+/**
+ * Requests each subgraph received per gateway request during the gateway's
+ * closed-loop run: the query plan's hops, as served. @param {Result} r
+ */
+function hops(r) {
+  const run = r.reads.closed.gateway;
+  const processes = run.runtime?.processes;
+  if (!processes?.gateway || !(processes.gateway.requests > 0)) return null;
+  return Object.entries(processes).filter(([name]) => name !== 'gateway')
+    .map(([name, p]) => ({ name, perRequest: Math.round((100 * (p.requests ?? 0)) / processes.gateway.requests) / 100 }));
 }
 
 /** One author class's lag, or why there is none. @param {any} c */
@@ -40,9 +74,14 @@ function lagText(c) {
 export function judgeTargets(r) {
   const gateway = r.reads.closed.gateway;
   const targets = [
-    { target: 'home timeline p99 ≤ 25 ms at the measured throughput',
+    { target: 'home timeline p99 ≤ 25 ms at the measured throughput (closed loop: as many requests as the connections allow)',
       value: `p99 ${ms(gateway.latency.p99)} at ${int(gateway.throughput)} req/s (${gateway.connections} connections)`,
       met: gateway.latency.p99 <= 25 && gateway.errors === 0 },
+    ...(r.reads.open.length ? [{
+      target: 'home timeline p99 ≤ 25 ms at fixed arrival rates below the measured throughput (open loop)',
+      value: r.reads.open.map((/** @type {any} */ o) => `${Math.round(o.share * 100)}% (${int(o.rate)} req/s): p99 ${ms(o.gateway.latency.p99)}`).join(' · '),
+      met: r.reads.open.every((/** @type {any} */ o) => o.gateway.latency.p99 <= 25 && o.gateway.errors === 0),
+    }] : []),
     { target: 'gateway throughput ≥ 25% of the bare handler',
       value: `${(r.reads.closed.throughputRatio * 100).toFixed(1)}% (${int(gateway.throughput)} vs ${int(r.reads.closed.bare.throughput)} req/s)`,
       met: r.reads.closed.throughputRatio >= 0.25 },
@@ -118,7 +157,8 @@ function charts(r) {
 function limits(r) {
   const g = r.reads.closed.gateway;
   const lines = [
-    `**One event loop for the whole stack.** \`startStack\` runs the gateway and all four subgraphs in one Node process, so a read costs one core-share of everything: during the gateway's closed-loop run the stack process used ${g.runtime ? `${Math.round(g.runtime.stack.cpuShare * 100)}%` : 'all'} of a core, i.e. about ${(1000 / g.throughput).toFixed(1)} ms of CPU per request (two Apollo Server hops, query planning, the gateway's HTTP client to the subgraph, a JWT check in each hop, the timeline's read). The bare handler, in its own process, spends about ${(1000 / r.reads.closed.bare.throughput).toFixed(2)} ms. In production each service has its own process (and cores), which this box cannot show.`,
+    readPathLimit(r),
+    queueingLimit(r),
     `**FerretDB/SQLite on the write path.** Every \`postTweet\` waited ${mutationRange(r)} for its answer: after the insert, the outbox marks the tweet published with an update by \`_id\` and version, which FerretDB answers by reading the whole collection. Those scans also take a core from everything else while they run (see the postTweet row of the reads-while-posting table). The fan-out consumer as wired scans \`follow_graph\` twice and the tweets projection once per tweet; ${r.fanoutHandlerMs.ferretdb.count ? `its handler took ${ms(r.fanoutHandlerMs.ferretdb.p50)} (p50)` : 'no run of its handler finished within the time budget'}; a handler longer than the consumer's 10 s Kafka session makes the group rebalance and the event is delivered again${r.fanoutHandlerMs.redelivered.length ? ` (seen ${Math.max(...r.fanoutHandlerMs.redelivered.map((/** @type {any} */ e) => e.attempts))} times for one tweet)` : ''}. On MongoDB these are index lookups.`,
   ];
   const sequential = r.inserts.runs.find((/** @type {any} */ run) => run.inFlight === 1);
@@ -128,6 +168,68 @@ function limits(r) {
   }
   lines.push(`**A shared box.** Redis, Kafka, FerretDB, the stack, the bare handler and the load generator share ${r.machine.nproc} cores; the load generator's own event-loop stalls are listed beside each run. Figures moved by tens of percent between runs on this machine when other work ran beside the bench.`);
   return lines;
+}
+
+/** @param {Result} r */
+function stackDescription(r) {
+  if (r.stack?.layout === 'processes') {
+    return 'the production shape, as docker-compose runs it: users, tweets, timeline and notifications each in its own Node process (its `main.js`; the timeline with the bench\'s switchable fan-out), and the gateway in its own (`gateway/dist/main.js`, pointed at them by `USERS_URL`, `TWEETS_URL`, `TIMELINE_URL`, `NOTIFICATIONS_URL`)';
+  }
+  return '`startStack` (gateway + users, tweets, timeline, notifications) in one Node process';
+}
+
+/** CPU time the stack spent on the read runs, per process, and the hops a read made. @param {Result} r */
+function cpuSentence(r) {
+  const byProcess = r.reads.cpuSecondsByProcess;
+  const parts = byProcess && Object.keys(byProcess).length > 1
+    ? `The stack's processes used ${r.reads.stackCpuSeconds} CPU-seconds during the read runs (${Object.entries(byProcess).map(([name, v]) => `${name} ${v}`).join(', ')}).`
+    : `The stack process used ${r.reads.stackCpuSeconds} CPU-seconds during the read runs.`;
+  const served = hops(r);
+  const plan = served ? ` Subgraph requests per gateway request (the query plan as served): ${served.map((h) => `${h.name} ${h.perRequest}`).join(', ')}.` : '';
+  return `${parts}${plan}`;
+}
+
+/** Where the CPU of each process on the read path went, from BENCH_PROFILE. @param {Result} r */
+function profileSection(r) {
+  // Results of the one-process layout before per-process profiles: one profile, of the stack.
+  const profiles = r.profiles ?? (r.stackProfile ? { stack: r.stackProfile } : {});
+  return Object.entries(profiles).filter(([, profile]) => profile).flatMap(([name, profile]) => [
+    `**Where the ${name} process's CPU went** (BENCH_PROFILE: V8 sampling profile, busiest ${profile.windowSeconds} s window — the gateway's closed-loop run — ${profile.busyPercent}% busy; the profiler itself slows the process, so the figures of a profiled run are a little lower):`,
+    '',
+    '| Package (inclusive: on the stack) | % of samples | Package (self: at the top) | % of samples |',
+    '|---|---|---|---|',
+    ...profile.inclusive.map((/** @type {any} */ row, /** @type {number} */ k) => `| ${row.name} | ${row.percent} | ${profile.self[k]?.name ?? ''} | ${profile.self[k]?.percent ?? ''} |`),
+    '',
+  ]);
+}
+
+/** What the read path costs, process by process, in the gateway's closed-loop run. @param {Result} r */
+function readPathLimit(r) {
+  const g = r.reads.closed.gateway;
+  const bareRun = r.reads.closed.bare;
+  const bareCpu = cpuPerRequest(bareRun.runtime?.bare, bareRun.requests);
+  const bare = Number.isFinite(bareCpu)
+    ? `The bare handler, in its own process, spends ${bareCpu.toFixed(2)} ms of CPU per request (${Math.round(bareRun.runtime.bare.cpuShare * 100)}% of a core at ${int(bareRun.throughput)} req/s), with no GraphQL, federation or token check.`
+    : `The bare handler, in its own process, answers one request every ${(1000 / bareRun.throughput).toFixed(2)} ms at its throughput, with no GraphQL, federation or token check.`;
+  const processes = g.runtime?.processes;
+  if (r.stack?.layout === 'processes' && processes) {
+    const costs = readPath(r).map((name) => `${name} ${cpuPerRequest(processes[name], g.requests).toFixed(2)} ms (${Math.round(processes[name].cpuShare * 100)}% of a core)`);
+    return `**CPU per read on ${r.machine.nproc} cores.** In the gateway's closed-loop run each read cost ${costs.join(' + ')} of CPU, besides Redis, the load generator and whatever else runs on the box: the processes are separate, but ${r.machine.nproc} cores are shared by all of them, so the throughput is bounded by the sum, not by the slower process. The gateway's share is Apollo Gateway's request pipeline (Express and its JSON body parser, Apollo Server, the query-plan cache lookup, executing the plan, shaping the result) and its HTTP client to the timeline; the timeline's is Apollo Server again, GraphQL execution, the token check and its Redis reads. ${bare}`;
+  }
+  const stackRuntime = processes?.stack ?? g.runtime?.stack;
+  return `**One event loop for the whole stack.** \`startStack\` runs the gateway and all four subgraphs in one Node process, so a read costs one core-share of everything: during the gateway's closed-loop run the stack process used ${stackRuntime ? `${Math.round(stackRuntime.cpuShare * 100)}%` : 'all'} of a core, i.e. about ${(Number.isFinite(cpuPerRequest(stackRuntime, g.requests)) ? cpuPerRequest(stackRuntime, g.requests) : (stackRuntime?.cpuShare ?? 1) * 1000 / g.throughput).toFixed(1)} ms of CPU per request (two Apollo Server hops, query planning, the gateway's HTTP client to the subgraph, a JWT check in each hop, the timeline's read). ${bare} \`--layout processes\` (the default) runs each service in its own process, as in production.`;
+}
+
+/**
+ * Why the closed-loop p99 says little about latency at a given load: with N
+ * connections always busy, Little's law makes the mean latency N / throughput.
+ * @param {Result} r
+ */
+function queueingLimit(r) {
+  const g = r.reads.closed.gateway;
+  const bound = (1000 * g.connections) / g.throughput;
+  const open = r.reads.open.map((/** @type {any} */ o) => `${int(o.rate)} req/s: p50 ${ms(o.gateway.latency.p50)}, p99 ${ms(o.gateway.latency.p99)}`).join('; ');
+  return `**Closed-loop latency is queueing.** With ${g.connections} connections each sending its next request as soon as an answer arrives, the mean latency is ${g.connections} / throughput = ${bound.toFixed(1)} ms (measured mean ${ms(g.latency.mean)}), whatever a request costs: ${g.connections} connections at ${int(g.throughput)} req/s cannot give a p99 of 25 ms. At fixed arrival rates below the throughput (open loop, queueing counted from each request's due time) the gateway answered at ${open || 'n/a'}.`;
 }
 
 /** @param {Result} r */
@@ -145,7 +247,9 @@ export function markdown(r) {
   const p = r.parameters;
   const n = r.network;
   const latencyRow = (/** @type {string} */ name, /** @type {any} */ run, /** @type {string} */ load) =>
-    `| ${name} | ${load} | ${int(run.requests)} | ${run.errors} | ${ms(run.latency.p50)} | ${ms(run.latency.p95)} | ${ms(run.latency.p99)} | ${ms(run.latency.max)} | ${stalls(run, name === 'gateway')} |`;
+    `| ${name} | ${load} | ${int(run.requests)} | ${run.errors} | ${ms(run.latency.p50)} | ${ms(run.latency.p95)} | ${ms(run.latency.p99)} | ${ms(run.latency.max)} | ${stalls(run, name === 'gateway', readPath(r))} |`;
+  // Posting runs the tweets subgraph (postTweet) and the timeline's fan-out beside the reads.
+  const postingPath = r.stack?.layout === 'processes' ? [...readPath(r), 'tweets'] : readPath(r);
   const lagRows = (/** @type {string} */ mode) => Object.entries(r.lag[mode] ?? {}).map(([size, c]) =>
     `| ${int(Number(size))} | ${c.posts.length} | ${c.sampledFollowers} | ${c.missed} | ${ms(c.lag.p50)} | ${ms(c.lag.p99)} | ${ms(c.lag.max)} | ${c.posts.map((/** @type {any} */ post) => post.mutationMs).join(', ')} |`);
   const lines = [
@@ -156,7 +260,7 @@ export function markdown(r) {
     `**Machine**: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Everything — servers, the stack, the load generator — on this one box.`,
     `**Servers**: ${r.servers.given ? 'given in the environment' : `Redis (Debian redis-server), ${r.servers.kafka}, ${r.servers.mongodb}, started on loopback by the bench`}.`,
     `**Load average** (1, 5, 15 min) before the run: ${r.loadAverage?.atStart?.join(', ') ?? 'n/a'}; after: ${r.loadAverage?.atEnd?.join(', ') ?? 'n/a'}. Anything else running on the box (another engineer's test suite, say) takes CPU from the figures below; compare runs with that in mind.`,
-    `**Stack**: \`startStack\` (gateway + users, tweets, timeline, notifications) in one Node process, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`; the bare handler in its own process; the load generator (autocannon and an open-loop driver) in a third.`,
+    `**Stack** (\`--layout ${r.stack?.layout ?? 'one'}\`): ${stackDescription(r)}, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`${r.stack?.nodeFlags?.length ? `, Node flags \`${r.stack.nodeFlags.join(' ')}\`` : ''}; the bare handler in its own process; the load generator (autocannon and an open-loop driver) in the bench's own.`,
     '',
     `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers, ${p.maxLength} ids per cached timeline, ${p.viewers} viewers' tokens cycled, ${p.connections} connections, ${p.seconds} s per read run, ${p.posts} posts per author class.`,
     '',
@@ -193,16 +297,9 @@ export function markdown(r) {
       latencyRow('bare handler', o.bare, `open loop ${o.rate} req/s (achieved ${o.bare.achievedRate})`),
     ]),
     '',
-    `Gateway throughput / bare handler throughput: **${(r.reads.closed.throughputRatio * 100).toFixed(1)}%**. The stack process used ${r.reads.stackCpuSeconds} CPU-seconds during the read runs. Open-loop latency counts from when each request was due, so queueing is included (no coordinated omission). The bare handler reads \`LRANGE home 0 19\`, \`MGET\` the cards and \`MGET\` the authors, with no GraphQL, no federation and no token check; it does not merge celebrities' recent tweets (the loaded timelines already hold them, so the pages match).`,
+    `Gateway throughput / bare handler throughput: **${(r.reads.closed.throughputRatio * 100).toFixed(1)}%**. ${cpuSentence(r)} Open-loop latency counts from when each request was due, so queueing is included (no coordinated omission). The bare handler reads \`LRANGE home 0 19\`, \`MGET\` the cards and \`MGET\` the authors, with no GraphQL, no federation and no token check; it does not merge celebrities' recent tweets (the loaded timelines already hold them, so the pages match).`,
     '',
-    ...(r.stackProfile ? [
-      `**Where the stack process's CPU went** (BENCH_PROFILE: V8 sampling profile, busiest ${r.stackProfile.windowSeconds} s window — the gateway's closed-loop run — ${r.stackProfile.busyPercent}% busy; the profiler itself slows the stack, so the figures of a profiled run are a little lower):`,
-      '',
-      '| Package (inclusive: on the stack) | % of samples | Package (self: at the top) | % of samples |',
-      '|---|---|---|---|',
-      ...r.stackProfile.inclusive.map((/** @type {any} */ row, /** @type {number} */ k) => `| ${row.name} | ${row.percent} | ${r.stackProfile.self[k]?.name ?? ''} | ${r.stackProfile.self[k]?.percent ?? ''} |`),
-      '',
-    ] : []),
+    ...profileSection(r),
     '## Fan-out',
     '',
     '![inserts](inserts.svg)',
@@ -241,7 +338,7 @@ export function markdown(r) {
     '',
     '| Meanwhile | Posts | Read p50 | p95 | p99 | p99 vs no posts (mean of both) | Stalls meanwhile |',
     '|---|---|---|---|---|---|---|',
-    ...r.readsDuringPosts.runs.map((/** @type {any} */ run) => `| ${run.label} | ${run.posts} | ${ms(run.reads.latency.p50)} | ${ms(run.reads.latency.p95)} | ${ms(run.reads.latency.p99)} | ${run.p99Ratio}× | ${stalls(run.reads, true)} |`),
+    ...r.readsDuringPosts.runs.map((/** @type {any} */ run) => `| ${run.label} | ${run.posts} | ${ms(run.reads.latency.p50)} | ${ms(run.reads.latency.p95)} | ${ms(run.reads.latency.p99)} | ${run.p99Ratio}× | ${stalls(run.reads, true, postingPath)} |`),
     '',
     `Open loop at ${r.readsDuringPosts.rate} req/s (half the gateway's closed-loop throughput), fan-out over indexed lookups. "postTweet through the gateway" is a real post: the tweets subgraph writes to FerretDB and marks the outbox; "tweet event straight to Kafka" publishes the event the tweets subgraph would, so only the timeline's work remains.`,
     '',

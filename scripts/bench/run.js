@@ -22,6 +22,7 @@ import { KafkaEventBus, TokenService, createLogger } from '@chirp/platform';
 import { loadTimelineSettings } from '@chirp/timeline';
 import { startServers } from '../servers/index.js';
 import { startChild } from './children.js';
+import { startBenchStack } from './stack.js';
 import { dropMongo, loadMongo } from './loader-mongo.js';
 import { dropRedisPrefix, loadRedis } from './loader-redis.js';
 import { describeMachine } from './machine.js';
@@ -138,6 +139,8 @@ async function main() {
   /** @type {Awaited<ReturnType<typeof serversFor>> | undefined} */
   let servers;
   let namespace = 'bench';
+  // BENCH_PROFILE=DIR: a V8 CPU profile of each stack process, to see where a request's time goes.
+  const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE, `run-${Date.now()}`) : undefined;
   try {
     servers = await serversFor();
     if (servers.given) namespace = `bench_${Date.now().toString(36)}`;
@@ -166,17 +169,20 @@ async function main() {
 
     phase = Date.now();
     const secret = randomBytes(32).toString('hex');
-    log('starting the stack (gateway + 4 subgraphs, one process) and the bare handler...');
-    // BENCH_PROFILE=DIR: a V8 CPU profile of the stack process, to see where a request's time goes.
-    const execArgv = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE)}`] : [];
-    const stack = await startChild(resolve(here, 'stack-process.js'), { name: 'stack', cwd: root, execArgv, env: stackEnv(servers, namespace, secret, network) });
+    log(options.layout === 'one'
+      ? 'starting the stack (gateway + 4 subgraphs, one process) and the bare handler...'
+      : 'starting the stack (each subgraph, then the gateway, in its own process) and the bare handler...');
+    // BENCH_NODE_FLAGS: extra Node flags for every stack process (e.g. GC settings to try).
+    const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+    const stack = await startBenchStack({ layout: options.layout, env: stackEnv(servers, namespace, secret, network), here, root, profileDir, nodeFlags });
     stoppables.push(stack);
     const bare = await startChild(resolve(here, 'bare-handler.js'), {
       name: 'bare handler', cwd: root, env: { PATH: process.env.PATH, REDIS_URL: servers.env.REDIS_URL, BENCH_TIMELINE_PREFIX: prefix },
     });
     stoppables.push(bare);
     result.phases.stackStartSeconds = since(phase);
-    const gatewayUrl = stack.ready.url;
+    result.stack = { layout: stack.layout, processes: stack.names, readPath: stack.readPath, nodeFlags };
+    const gatewayUrl = stack.gatewayUrl;
     log(`  gateway at ${gatewayUrl}, bare handler at ${bare.ready.url} (${result.phases.stackStartSeconds}s)`);
 
     const raw = new Redis(servers.env.REDIS_URL);
@@ -195,13 +201,22 @@ async function main() {
     result.pageCheck = await samePages(gatewayUrl, bare.ready.url, viewers.slice(0, 10));
     log(`  page check: ${result.pageCheck.identical}/${result.pageCheck.checked} viewers see the same page on both paths`);
     const generator = createRuntimeProbe();
-    const probe = async () => ({ stack: (await stack.ask({ type: 'usage' })).runtime, loadGenerator: generator.take() });
-    const cpuBefore = await stack.ask({ type: 'usage' });
+    /** Each stack process's runtime figures since the last probe, by name, and the load generator's. */
+    const probe = async () => {
+      const usage = await stack.usage();
+      const bareUsage = await bare.ask({ type: 'usage' });
+      return { processes: Object.fromEntries(Object.entries(usage).map(([name, answer]) => [name, answer.runtime])), bare: bareUsage.runtime,
+        loadGenerator: generator.take() };
+    };
+    const cpuBefore = await stack.usage();
     result.reads = await measureReads({
       gatewayUrl, bareUrl: bare.ready.url, viewers, connections: options.connections, seconds: options.seconds, rateShares: [0.5, 0.8], probe, log,
     });
-    const cpuAfter = await stack.ask({ type: 'usage' });
-    result.reads.stackCpuSeconds = round((cpuAfter.cpu.user + cpuAfter.cpu.system - cpuBefore.cpu.user - cpuBefore.cpu.system) / 1e6, 1);
+    const cpuAfter = await stack.usage();
+    const cpuSeconds = (/** @type {string} */ name) =>
+      round((cpuAfter[name].cpu.user + cpuAfter[name].cpu.system - cpuBefore[name].cpu.user - cpuBefore[name].cpu.system) / 1e6, 1);
+    result.reads.cpuSecondsByProcess = Object.fromEntries(stack.names.map((name) => [name, cpuSeconds(name)]));
+    result.reads.stackCpuSeconds = round(Object.values(result.reads.cpuSecondsByProcess).reduce((sum, v) => sum + v, 0), 1);
     result.phases.readsSeconds = since(phase);
 
     phase = Date.now();
@@ -212,7 +227,7 @@ async function main() {
     phase = Date.now();
     const classes = AUTHOR_CLASSES.filter((size) => network.probes[size]);
     log('post-to-visible lag, fan-out over indexed lookups (MongoDB off the path)...');
-    await stack.ask({ type: 'fanout', mode: 'indexed' });
+    await stack.askTimeline({ type: 'fanout', mode: 'indexed' });
     result.lag = { indexed: await measureLag({ gatewayUrl, redis: raw, prefix, network, tokenOf, classes, postsPerClass: options.posts,
       timeoutMs: 60_000, budgetMs: 900_000, seed: options.seed, log }) };
 
@@ -244,11 +259,11 @@ async function main() {
 
     if (options.ferretdbLagBudget > 0) {
       log(`post-to-visible lag through the product's fan-out consumer on FerretDB (budget ${options.ferretdbLagBudget}s)...`);
-      await stack.ask({ type: 'fanout', mode: 'ferretdb' });
+      await stack.askTimeline({ type: 'fanout', mode: 'ferretdb' });
       result.lag.ferretdb = await measureLag({ gatewayUrl, redis: raw, prefix, network, tokenOf, classes, postsPerClass: 1,
         timeoutMs: options.ferretdbLagBudget * 1000, budgetMs: options.ferretdbLagBudget * 1000, seed: options.seed + 1, log });
     }
-    const { timings, redelivered } = await stack.ask({ type: 'timings' });
+    const { timings, redelivered } = await stack.askTimeline({ type: 'timings' });
     result.fanoutHandlerMs = { indexed: handlerSummary(timings, 'indexed'), ferretdb: handlerSummary(timings, 'ferretdb'), redelivered };
     result.phases.lagSeconds = since(phase);
   } catch (error) {
@@ -266,7 +281,13 @@ async function main() {
     }
     await servers?.stop();
   }
-  if (process.env.BENCH_PROFILE) result.stackProfile = await summarizeProfile(resolve(process.env.BENCH_PROFILE), result.parameters.seconds);
+  if (profileDir && result.stack) {
+    // The processes a read goes through; each one's busiest window is the gateway's closed-loop run.
+    result.profiles = {};
+    for (const name of result.stack.readPath) {
+      result.profiles[name] = await summarizeProfile(resolve(profileDir, name), result.parameters.seconds).catch(() => null);
+    }
+  }
   result.loadAverage.atEnd = loadavg().map((v) => round(v, 2));
   result.finishedAt = new Date().toISOString();
   result.durationSeconds = since(startedAt.getTime());

@@ -1,0 +1,35 @@
+// What every process the bench starts answers over IPC:
+//   ← { id, type: 'usage' }            CPU time, memory, and event-loop delay and GC since the last call
+//   ← { id, type: 'fanout', mode }     (the process running the timeline) switches the fan-out handler
+//   ← { id, type: 'timings' }          (the process running the timeline) fan-out handler durations
+//   ← { type: 'stop' }                 stops the service(s) and exits
+// The process leaves when its parent goes away, so a crashed bench leaves nothing running.
+
+import { createRuntimeProbe } from './runtime-stats.js';
+
+/**
+ * @param {{ stop: () => void | Promise<void>, fanout?: ReturnType<typeof import('./fanout-switch.js').createFanoutSwitch> }} options
+ */
+export function answerBench({ stop, fanout }) {
+  const runtime = createRuntimeProbe();
+  /** @param {object} message */
+  const send = (message) => process.send?.(message);
+  process.on('message', async (/** @type {any} */ message) => {
+    if (message.type === 'stop') {
+      await stop();
+      return;
+    }
+    if (message.type === 'fanout') fanout?.setMode(message.mode);
+    if (message.type === 'timings') {
+      send({ id: message.id, ...(fanout?.takeTimings() ?? { timings: [], redelivered: [] }) });
+      return;
+    }
+    if (message.type === 'usage') {
+      send({ id: message.id, cpu: process.cpuUsage(), memory: process.memoryUsage(), runtime: runtime.take() });
+      return;
+    }
+    send({ id: message.id, ok: true });
+  });
+  process.on('disconnect', () => process.exit(0));
+  return { send };
+}

@@ -1,0 +1,70 @@
+// Starts the Chirp stack for the bench in one of two layouts:
+//   processes (default): the production shape, as docker-compose runs it:
+//     each subgraph in its own Node process (service-process.js), then the
+//     gateway in its own, pointed at them by USERS_URL, TWEETS_URL, ...
+//   one: `startStack`, the gateway and the four subgraphs in one process
+//     (stack-process.js), as `npm start` runs them.
+// Either way the bench talks to it the same way: the gateway's URL, runtime
+// figures per process, and the timeline's process for the fan-out switch.
+
+import { resolve } from 'node:path';
+import { startChild } from './children.js';
+import { LAYOUTS } from './options.js';
+
+const SUBGRAPHS = ['users', 'tweets', 'timeline', 'notifications'];
+
+/**
+ * @param {{ layout: string, env: NodeJS.ProcessEnv, here: string, root: string, profileDir?: string, nodeFlags?: string[] }} options
+ *   profileDir: a V8 CPU profile of each process goes to `<profileDir>/<process name>/`
+ *   nodeFlags: extra Node flags for every stack process (BENCH_NODE_FLAGS, e.g. `--max-semi-space-size=32`)
+ */
+export async function startBenchStack({ layout, env, here, root, profileDir, nodeFlags = [] }) {
+  const execArgv = (/** @type {string} */ name) => [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, name)}`] : [])];
+  /** @type {Map<string, import('./children.js').Child>} */
+  const children = new Map();
+  const stop = async () => {
+    // The gateway first, as a deploy would; then the subgraphs.
+    for (const child of [...children.values()].reverse()) await child.stop();
+  };
+  try {
+    if (layout === 'one') {
+      children.set('stack', await startChild(resolve(here, 'stack-process.js'), { name: 'stack', cwd: root, execArgv: execArgv('stack'), env }));
+    } else if (layout === 'processes') {
+      // One after another, as startStack does: subgraphs starting at once on a fresh Kafka race to
+      // create the same topics, and kafkajs can fail one of them with UNKNOWN_TOPIC_OR_PARTITION.
+      for (const name of SUBGRAPHS) {
+        children.set(name, await startChild(resolve(here, 'service-process.js'), { name, cwd: root, execArgv: execArgv(name), env: { ...env, BENCH_SERVICE: name } }));
+      }
+      const urls = Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_URL`, children.get(name)?.ready.url]));
+      // The gateway stores nothing: its subgraphs' URLs, and Redis for live events (no MongoDB, no Kafka).
+      const { MONGODB_URL: _m, KAFKA_BROKERS: _k, BENCH_NETWORK: _n, ...gatewayEnv } = env;
+      children.set('gateway', await startChild(resolve(here, 'service-process.js'), {
+        name: 'gateway', cwd: root, execArgv: execArgv('gateway'), env: { ...gatewayEnv, ...urls, BENCH_SERVICE: 'gateway' } }));
+    } else {
+      throw new Error(`--layout ${layout}: one of ${LAYOUTS.join(', ')}`);
+    }
+  } catch (error) {
+    await stop().catch(() => {});
+    throw error;
+  }
+  const gateway = /** @type {import('./children.js').Child} */ (children.get(layout === 'one' ? 'stack' : 'gateway'));
+  const timeline = /** @type {import('./children.js').Child} */ (children.get(layout === 'one' ? 'stack' : 'timeline'));
+  return {
+    layout,
+    gatewayUrl: /** @type {string} */ (gateway.ready.url),
+    /** Process names, the gateway's first. */
+    names: layout === 'one' ? ['stack'] : ['gateway', ...SUBGRAPHS],
+    /** The processes that serve a home-timeline read. */
+    readPath: layout === 'one' ? ['stack'] : ['gateway', 'timeline'],
+    pids: Object.fromEntries([...children].map(([name, child]) => [name, child.pid])),
+    /** @param {object} message */
+    askTimeline: (message) => timeline.ask(message),
+    /** Each process's answer to 'usage', by name. */
+    async usage() {
+      const names = [...children.keys()];
+      const answers = await Promise.all(names.map((name) => /** @type {import('./children.js').Child} */ (children.get(name)).ask({ type: 'usage' })));
+      return Object.fromEntries(names.map((name, i) => [name, answers[i]]));
+    },
+    stop,
+  };
+}
