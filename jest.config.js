@@ -26,4 +26,8 @@ export default {
   testMatch: ['<rootDir>/**/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30_000,
+  // Every suite stops what it starts; should one fail half-way through its
+  // setup and leak a socket, the run still ends (and reports) instead of
+  // hanging CI until its time limit.
+  forceExit: true,
 };

@@ -76,12 +76,11 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
     const serviceLogger = logger.child({ service: name });
     infrastructure[name] ??= await connectInfrastructure(config, serviceLogger, { bus: sharedBus, live: sharedLive });
     const app = await factories[name]({ config, logger: serviceLogger, infra: infrastructure[name] });
+    apps.set(name, app); // before start, so a start that fails half-way is stopped too
     const server = await app.start();
-    apps.set(name, app);
     ports.set(name, server.port);
     subgraphUrls[name] = server.url;
   };
-  for (const name of Object.keys(FACTORIES) as SubgraphName[]) await startSubgraph(name);
 
   const gateways: Array<{ server: RunningGateway; live: LiveBus }> = [];
   /** A gateway over the running subgraphs, with its own live connection, as each replica has. */
@@ -102,7 +101,24 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
     gateways.push({ server, live });
     return server;
   };
-  const gateway = await startGatewayInstance(gatewayConfig.port);
+  const stopAll = async () => {
+    for (const instance of gateways) await instance.server.close();
+    for (const app of [...apps.values()].reverse()) await app.stop();
+    await Promise.all(Object.values(infrastructure).map((infra) => infra.close()));
+    await sharedBus.close();
+    for (const instance of gateways) if (instance.live !== sharedLive) await instance.live.close();
+    await sharedLive.close();
+  };
+
+  let gateway: RunningGateway;
+  try {
+    for (const name of Object.keys(FACTORIES) as SubgraphName[]) await startSubgraph(name);
+    gateway = await startGatewayInstance(gatewayConfig.port);
+  } catch (error) {
+    // Whatever did start stops again: a failed start leaves no server or consumer behind.
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
 
   return {
     url: gateway.url,
@@ -118,14 +134,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
       await apps.get(name)?.stop();
       apps.delete(name);
     },
-    async stop() {
-      for (const instance of gateways) await instance.server.close();
-      for (const app of [...apps.values()].reverse()) await app.stop();
-      await Promise.all(Object.values(infrastructure).map((infra) => infra.close()));
-      await sharedBus.close();
-      for (const instance of gateways) if (instance.live !== sharedLive) await instance.live.close();
-      await sharedLive.close();
-    },
+    stop: stopAll,
   };
 }
 

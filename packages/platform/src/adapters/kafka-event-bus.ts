@@ -149,11 +149,23 @@ export class KafkaEventBus implements EventBus {
   private async ensureTopic(topic: string): Promise<string> {
     const name = this.prefixed(topic);
     if (this.knownTopics.has(name)) return name;
-    // createTopics answers false when the topic exists already: safe to call from every instance.
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic: name, numPartitions: this.settings.partitions ?? 3 }],
-    });
+    // createTopics answers false when the topic exists already: safe to call
+    // from every instance. When several create one topic at the same moment,
+    // the losers' wait for its leaders can see the topic before the broker
+    // hosts it ("does not host this topic-partition"), which kafkajs does not
+    // retry: that answer only means "not yet", so ask again.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic: name, numPartitions: this.settings.partitions ?? 3 }],
+        });
+        break;
+      } catch (error) {
+        if (attempt >= TOPIC_CREATION_ATTEMPTS || !isTopicNotReadyYet(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
     this.knownTopics.add(name);
     return name;
   }
@@ -189,4 +201,12 @@ export class KafkaEventBus implements EventBus {
     if (entry.level <= logLevel.ERROR && entry.namespace !== 'Connection') this.logger.error(context, message);
     else this.logger.warn(context, message);
   }
+}
+
+const TOPIC_CREATION_ATTEMPTS = 10;
+
+/** Kafka's answers that a topic being created is not served yet. */
+function isTopicNotReadyYet(error: unknown): boolean {
+  const type = (error as { type?: unknown } | null)?.type;
+  return type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE';
 }
