@@ -38,7 +38,8 @@ function stalls(run, stack, names) {
     return `${name}: ${Math.round(p.cpuShare * 100)}% CPU${Number.isFinite(perRequest) ? ` (${perRequest.toFixed(2)} ms/request)` : ''}, loop delay p99 ${p.loopDelayMs.p99} / max ${p.loopDelayMs.max} ms, GC max ${p.gc.maxMs} ms; `;
   }).join('') : rt.bare ? bareStalls(rt.bare, run.requests) : '';
   const generator = rt.loadGenerator;
-  return `${own}generator: ${Number.isFinite(generator.cpuShare) ? `${Math.round(generator.cpuShare * 100)}% CPU, ` : ''}loop delay max ${generator.loopDelayMs.max} ms`;
+  const box = Number.isFinite(generator.boxBusyCores) ? `; the whole box: ${generator.boxBusyCores} of ${generator.boxCores} cores busy` : '';
+  return `${own}generator: ${Number.isFinite(generator.cpuShare) ? `${Math.round(generator.cpuShare * 100)}% CPU, ` : ''}loop delay max ${generator.loopDelayMs.max} ms${box}`;
 }
 
 /** The bare handler's own figures in a run. @param {any} p @param {number} requests */

@@ -200,7 +200,7 @@ async function main() {
     phase = Date.now();
     result.pageCheck = await samePages(gatewayUrl, bare.ready.url, viewers.slice(0, 10));
     log(`  page check: ${result.pageCheck.identical}/${result.pageCheck.checked} viewers see the same page on both paths`);
-    const generator = createRuntimeProbe();
+    const generator = createRuntimeProbe({ box: true });
     /** Each stack process's runtime figures since the last probe, by name, and the load generator's. */
     const probe = async () => {
       const usage = await stack.usage();
