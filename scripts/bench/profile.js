@@ -8,13 +8,18 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { round } from './stats.js';
 
-/** A call frame's package: node_modules/<name>, the repo folder, or node's own code. @param {any} frame */
+/** A call frame's package: node_modules/<name>, the repo folder, or node's own code (its fetch apart). @param {any} frame */
 function packageOf(frame) {
   const url = String(frame.url ?? '');
   if (url.includes('node_modules/')) {
     const parts = url.replace(/.*node_modules\//, '').split('/');
     return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
   }
+  // Node's fetch (undici, on web streams) is bundled in node's own code; it is a client of its own, worth its own rows.
+  if (url.startsWith('node:internal/deps/undici')) return 'node: undici (fetch)';
+  if (url.startsWith('node:internal/webstreams')) return 'node: web streams';
+  // On a request's path the only WebAssembly is undici's HTTP parser (llhttp); Node's http uses native llhttp.
+  if (url.startsWith('wasm://') || /^(js-to-wasm|wasm-to-js)/.test(String(frame.functionName ?? ''))) return 'wasm (undici\'s llhttp)';
   if (url.startsWith('node:')) return 'node (core)';
   if (url.includes('/work/') || url.startsWith('file:')) return url.replace(/^.*?\/(packages|subgraphs|gateway|scripts)\//, '$1/').split('/').slice(0, 2).join('/');
   return frame.functionName || '(native)';
