@@ -38,7 +38,6 @@ export interface LiveServer {
 
 interface Connection {
   caller: Caller;
-  userId: string;
   expiry: NodeJS.Timeout;
 }
 
@@ -103,7 +102,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
           Math.min(session.expiresAtMs - Date.now(), 2 ** 31 - 1),
         );
         expiry.unref();
-        ctx.extra.connection = { caller: { authorization: header, viewer: session.viewer }, userId, expiry };
+        ctx.extra.connection = { caller: { authorization: header, viewer: session.viewer }, expiry };
         return true;
       },
       onClose(ctx) {
@@ -111,9 +110,10 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         if (!connection) return;
         ctx.extra.connection = undefined;
         clearTimeout(connection.expiry);
-        const open = (socketsByUser.get(connection.userId) ?? 1) - 1;
-        if (open > 0) socketsByUser.set(connection.userId, open);
-        else socketsByUser.delete(connection.userId);
+        const userId = connectionUser(connection.caller);
+        const open = (socketsByUser.get(userId) ?? 1) - 1;
+        if (open > 0) socketsByUser.set(userId, open);
+        else socketsByUser.delete(userId);
       },
       onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
         const connection = ctx.extra.connection;
