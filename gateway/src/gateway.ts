@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -19,11 +19,10 @@ import {
   type Viewer,
 } from '@chirp/platform';
 import { offlineExplorer } from './explorer.js';
+import { SubgraphSource } from './subgraph-source.js';
 import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
 import { startLiveServer, type LiveServer } from './live/server.js';
 import type { RunOperation } from './live/resolution.js';
-
-type SubgraphResponse = Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0];
 
 export interface GatewayContext {
   /** The caller's header, forwarded as is: each subgraph verifies it again itself. */
@@ -43,30 +42,6 @@ export interface GatewayOptions {
   /** Where the subgraphs announce live events (Redis pub/sub, or the embedded stack's in-process bus). */
   live: LiveBus;
   liveLimits?: Partial<LiveLimits>;
-}
-
-class IdentityForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if ('authorization' in context && context.authorization) {
-      request.http?.headers.set('authorization', context.authorization);
-    }
-  }
-
-  /**
-   * A subgraph answers 4xx when it refuses a request before running it, for
-   * instance a `Date` variable that is not a real day: only the subgraph
-   * knows its scalars' rules. Pass its first error on, code and message,
-   * instead of a bare "400: Bad Request".
-   */
-  override async errorFromResponse(response: SubgraphResponse): Promise<GraphQLError> {
-    const generic = await super.errorFromResponse(response);
-    const body = (generic.extensions.response as { body?: unknown } | undefined)?.body;
-    const first = (body as { errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }> } | undefined)
-      ?.errors?.[0];
-    if (typeof first?.message !== 'string' || typeof first.extensions?.code !== 'string') return generic;
-    const { code, field } = first.extensions;
-    return new GraphQLError(first.message, { extensions: { code, ...(field ? { field } : {}) } });
-  }
 }
 
 /** The routing URL of every subgraph named in the supergraph, with the configured overrides applied. */
@@ -97,15 +72,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const endpoints = subgraphEndpoints(options.supergraphSdl, options.subgraphUrls);
   const app = createHttpApp({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints) });
   const httpServer = http.createServer(app);
+  const sources: SubgraphSource[] = [];
+  const track = (source: SubgraphSource): SubgraphSource => (sources.push(source), source);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) =>
-      new IdentityForwardingDataSource({
-        url: endpoints.get(name) ?? url,
-        // Node's own fetch (undici, with keep-alive) rather than the default
-        // make-fetch-happen, whose HTTP caching a subgraph call never needs.
-        fetcher: fetch as unknown as NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource>[0]>['fetcher'],
-      }),
+    buildService: ({ name, url }) => {
+      const endpoint = endpoints.get(name) ?? url;
+      if (!endpoint) throw new Error(`the supergraph gives subgraph ${name} no URL; set ${name.toUpperCase()}_URL`);
+      return track(new SubgraphSource(endpoint));
+    },
     logger: options.logger.child({ component: 'apollo-gateway' }),
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -159,7 +134,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   return {
     url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`,
     port,
-    close: () => apollo.stop(),
+    close: async () => {
+      await apollo.stop();
+      await Promise.all(sources.map((source) => source.close()));
+    },
     live: liveServer,
   };
 }
