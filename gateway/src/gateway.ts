@@ -1,14 +1,11 @@
-import http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import express from 'express';
 import {
   createErrorFormatter,
-  createHttpApp,
+  createHttpServer,
   listen,
   logUnexpectedErrors,
   verifiedViewer,
@@ -70,8 +67,8 @@ export interface RunningGateway extends RunningServer {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const endpoints = subgraphEndpoints(options.supergraphSdl, options.subgraphUrls);
-  const app = createHttpApp({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints) });
-  const httpServer = http.createServer(app);
+  const web = createHttpServer({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints) });
+  const httpServer = web.server;
   const sources: SubgraphSource[] = [];
   const track = (source: SubgraphSource): SubgraphSource => (sources.push(source), source);
   const gateway = new ApolloGateway({
@@ -118,26 +115,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     limits: { ...DEFAULT_LIVE_LIMITS, ...options.liveLimits },
     isProduction: !options.exposeInternals,
   });
-  app.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const authorization = req.headers.authorization;
-        // Checked here too, so a bad token is refused once, clearly, before any planning.
-        return { authorization, viewer: await verifiedViewer(options.tokens, authorization) };
-      },
-    }),
-  );
+  web.serveGraphQL(apollo, async (request) => {
+    const authorization = request.headers.authorization;
+    // Checked here too, so a bad token is refused once, clearly, before any planning.
+    return { authorization, viewer: await verifiedViewer(options.tokens, authorization) };
+  });
   const port = await listen(httpServer, options.host, options.port);
+  // Stopping twice (a test's own stop, then the stack's) waits for the first.
+  let closing: Promise<void> | undefined;
+  const stop = async () => {
+    await apollo.stop();
+    await Promise.all(sources.map((source) => source.close()));
+  };
   options.logger.info({ port, subgraphs: Object.fromEntries(endpoints) }, 'gateway listening');
   return {
     url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`,
     port,
-    close: async () => {
-      await apollo.stop();
-      await Promise.all(sources.map((source) => source.close()));
-    },
+    close: () => (closing ??= stop()),
     live: liveServer,
   };
 }
