@@ -95,7 +95,9 @@ export class KafkaEventBus implements EventBus {
     this.consumers.add(consumer);
     const joined = this.waitForGroupJoin(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
+    // A topic just created elsewhere can still be missing from the metadata
+    // a broker answers with: the same "not yet" as in ensureTopic.
+    await whileTopicNotReady(() => consumer.subscribe({ topics, fromBeginning: true }));
     await consumer.run({
       eachMessage: async ({ topic, message, heartbeat }) => {
         if (!message.value) return;
@@ -154,18 +156,9 @@ export class KafkaEventBus implements EventBus {
     // the losers' wait for its leaders can see the topic before the broker
     // hosts it ("does not host this topic-partition"), which kafkajs does not
     // retry: that answer only means "not yet", so ask again.
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await this.admin.createTopics({
-          waitForLeaders: true,
-          topics: [{ topic: name, numPartitions: this.settings.partitions ?? 3 }],
-        });
-        break;
-      } catch (error) {
-        if (attempt >= TOPIC_CREATION_ATTEMPTS || !isTopicNotReadyYet(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
-    }
+    await whileTopicNotReady(() =>
+      this.admin.createTopics({ waitForLeaders: true, topics: [{ topic: name, numPartitions: this.settings.partitions ?? 3 }] }),
+    );
     this.knownTopics.add(name);
     return name;
   }
@@ -203,7 +196,19 @@ export class KafkaEventBus implements EventBus {
   }
 }
 
-const TOPIC_CREATION_ATTEMPTS = 10;
+const TOPIC_NOT_READY_ATTEMPTS = 10;
+
+/** Runs `step` again, backing off, while Kafka answers that a new topic is not served yet. */
+async function whileTopicNotReady<T>(step: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await step();
+    } catch (error) {
+      if (attempt >= TOPIC_NOT_READY_ATTEMPTS || !isTopicNotReadyYet(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
 
 /** Kafka's answers that a topic being created is not served yet. */
 function isTopicNotReadyYet(error: unknown): boolean {
