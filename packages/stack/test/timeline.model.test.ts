@@ -81,6 +81,8 @@ class CrashingStore implements TimelineStore {
   invalidateHomes: TimelineStore['invalidateHomes'] = (ids) => this.inner.invalidateHomes(ids);
   isCelebrity: TimelineStore['isCelebrity'] = (ids) => this.inner.isCelebrity(ids);
   markCelebrity: TimelineStore['markCelebrity'] = (id) => this.inner.markCelebrity(id);
+  cachedFollowerCount: TimelineStore['cachedFollowerCount'] = (id) => this.inner.cachedFollowerCount(id);
+  cacheFollowerCount: TimelineStore['cacheFollowerCount'] = (id, count, ttl) => this.inner.cacheFollowerCount(id, count, ttl);
   readRecent: TimelineStore['readRecent'] = (ids) => this.inner.readRecent(ids);
   pushRecent: TimelineStore['pushRecent'] = (id, tweetId) => this.inner.pushRecent(id, tweetId);
   replaceRecent: TimelineStore['replaceRecent'] = (id, ids) => this.inner.replaceRecent(id, ids);

@@ -106,6 +106,14 @@ function describeTimelineStoreContract(name: string, create: () => Promise<Timel
       await store.pushRecent(star, c!);
       expect(await store.readRecent([star, other])).toEqual([{ ids: [c, b, a], complete: true }, null]);
     });
+
+    it('remembers a follower count for a while', async () => {
+      const [author, other] = [user(), user()];
+      expect(await store.cachedFollowerCount(author)).toBeNull();
+      await store.cacheFollowerCount(author, 12, 60);
+      expect(await store.cachedFollowerCount(author)).toBe(12);
+      expect(await store.cachedFollowerCount(other)).toBeNull();
+    });
   });
 }
 
@@ -133,5 +141,15 @@ describe('InMemoryTimelineStore', () => {
     expect(await store.readHome('u')).not.toBeNull();
     now = 30_000;
     expect(await store.readHome('u')).toBeNull();
+  });
+
+  it('forgets a follower count when its time is up', async () => {
+    let now = 0;
+    const store = new InMemoryTimelineStore({ maxLength: 5, activeWindowSeconds: 10 }, () => now);
+    await store.cacheFollowerCount('author', 3, 60);
+    now = 59_000;
+    expect(await store.cachedFollowerCount('author')).toBe(3);
+    now = 60_000;
+    expect(await store.cachedFollowerCount('author')).toBeNull();
   });
 });

@@ -13,6 +13,14 @@ import type { TweetRecord } from './model.js';
 import type { TimelineSettings } from './settings.js';
 
 const FANOUT_CHUNKS_IN_FLIGHT = 4;
+/**
+ * How long a follower count is trusted. Only the hybrid threshold reads it,
+ * and either side of the threshold gives the same timelines, so an author
+ * who crosses it is switched within this time rather than at once; in
+ * exchange a post costs a cache read instead of counting up to the
+ * threshold's worth of follow edges.
+ */
+const FOLLOWER_COUNT_TTL_SECONDS = 600;
 
 export interface FanoutDependencies {
   store: TimelineStore;
@@ -116,13 +124,21 @@ export class FanoutService {
   private async isCelebrity(authorId: string): Promise<boolean> {
     const [known] = await this.deps.store.isCelebrity([authorId]);
     if (known) return true;
-    const threshold = this.deps.settings.celebrityFollowers;
-    if ((await this.deps.followGraph.countFollowers(authorId, threshold + 1)) <= threshold) return false;
+    if ((await this.followerCount(authorId)) <= this.deps.settings.celebrityFollowers) return false;
     await this.deps.store.replaceRecent(authorId, await this.deps.tweets.latestIds([authorId], this.deps.settings.maxLength));
     await this.deps.store.markCelebrity(authorId);
     await this.deps.store.invalidateHomes(await this.deps.followGraph.followersOf(authorId));
     this.deps.logger.info({ authorId }, 'author became a celebrity: their tweets are merged at read time from now on');
     return true;
+  }
+
+  /** Followers, counted up to one past the threshold (all the check needs), from the cache when fresh. */
+  private async followerCount(authorId: string): Promise<number> {
+    const cached = await this.deps.store.cachedFollowerCount(authorId);
+    if (cached !== null) return cached;
+    const counted = await this.deps.followGraph.countFollowers(authorId, this.deps.settings.celebrityFollowers + 1);
+    await this.deps.store.cacheFollowerCount(authorId, counted, FOLLOWER_COUNT_TTL_SECONDS);
+    return counted;
   }
 }
 

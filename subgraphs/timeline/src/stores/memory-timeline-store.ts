@@ -13,6 +13,7 @@ export class InMemoryTimelineStore implements TimelineStore {
   private readonly generations = new Map<string, number>();
   private readonly recents = new Map<string, string[]>();
   private readonly celebrities = new Set<string>();
+  private readonly followerCounts = new Map<string, { count: number; expiresAt: number }>();
 
   constructor(
     private readonly settings: TimelineStoreSettings,
@@ -62,6 +63,15 @@ export class InMemoryTimelineStore implements TimelineStore {
     this.celebrities.add(authorId);
   }
 
+  async cachedFollowerCount(authorId: string): Promise<number | null> {
+    const cached = this.followerCounts.get(authorId);
+    return cached && cached.expiresAt > this.now() ? cached.count : null;
+  }
+
+  async cacheFollowerCount(authorId: string, count: number, ttlSeconds: number): Promise<void> {
+    this.followerCounts.set(authorId, { count, expiresAt: this.now() + ttlSeconds * 1000 });
+  }
+
   async readRecent(authorIds: readonly string[], limit?: number): Promise<Array<CachedList | null>> {
     return authorIds.map((id) => toCachedList((this.recents.get(id) ?? []).slice(0, limit), limit));
   }
@@ -81,6 +91,7 @@ export class InMemoryTimelineStore implements TimelineStore {
     this.generations.clear();
     this.recents.clear();
     this.celebrities.clear();
+    this.followerCounts.clear();
   }
 
   /** As the Redis script: sorted newest first, no duplicates, trimmed; the "0" marker sorts last. */

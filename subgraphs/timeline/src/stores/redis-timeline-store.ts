@@ -5,6 +5,7 @@ const home = (userId: string) => `home:${userId}`;
 const homeCelebrities = (userId: string) => `home:${userId}:celebs`;
 const homeGeneration = (userId: string) => `home:${userId}:gen`;
 const recent = (authorId: string) => `recent:${authorId}`;
+const followerCount = (authorId: string) => `followers:${authorId}`;
 const CELEBRITIES = 'celebrities';
 
 /**
@@ -144,6 +145,15 @@ export class RedisTimelineStore implements TimelineStore {
 
   async markCelebrity(authorId: string): Promise<void> {
     await this.redis.sadd(CELEBRITIES, authorId);
+  }
+
+  async cachedFollowerCount(authorId: string): Promise<number | null> {
+    const cached = await this.redis.get(followerCount(authorId));
+    return cached === null ? null : Number(cached);
+  }
+
+  async cacheFollowerCount(authorId: string, count: number, ttlSeconds: number): Promise<void> {
+    await this.redis.set(followerCount(authorId), count, 'EX', ttlSeconds);
   }
 
   async readRecent(authorIds: readonly string[], limit?: number): Promise<Array<CachedList | null>> {

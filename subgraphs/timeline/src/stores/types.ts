@@ -41,6 +41,10 @@ export interface TimelineStore {
 
   isCelebrity(authorIds: readonly string[]): Promise<boolean[]>;
   markCelebrity(authorId: string): Promise<void>;
+  /** An author's follower count as last counted, while it is fresh; null when not cached. */
+  cachedFollowerCount(authorId: string): Promise<number | null>;
+  /** Remembers an author's follower count for `ttlSeconds`. */
+  cacheFollowerCount(authorId: string, count: number, ttlSeconds: number): Promise<void>;
   /** Each celebrity's latest tweet ids, newest first; null when not cached. */
   readRecent(authorIds: readonly string[], limit?: number): Promise<Array<CachedList | null>>;
   pushRecent(authorId: string, tweetId: string): Promise<void>;
