@@ -30,6 +30,17 @@ export async function connectMongo(settings: MongoSettings, appName: string): Pr
   return { client, db: client.db(settings.database) };
 }
 
+/**
+ * The filter for documents by `_id`. One id is asked for as a plain
+ * equality: MongoDB answers that with its fast path for `_id` lookups
+ * (no query planning), and FerretDB, which serves the tests, looks only a
+ * filter of exactly `{ _id }` up by key (anything else reads the whole
+ * collection). The live edge resolves one tweet and one author per event.
+ */
+export function byIds(ids: readonly string[]): { _id: string | { $in: string[] } } {
+  return ids.length === 1 ? { _id: ids[0] as string } : { _id: { $in: [...ids] } };
+}
+
 /** E11000: a unique index refused the write. */
 export function isDuplicateKeyError(error: unknown): error is MongoServerError {
   return error instanceof MongoServerError && error.code === 11000;

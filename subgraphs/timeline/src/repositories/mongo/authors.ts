@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { isDuplicateKeyError } from '@chirp/platform';
+import { byIds, isDuplicateKeyError } from '@chirp/platform';
 import type { AuthorRecord } from '../../domain/model.js';
 import type { AuthorRepository } from '../types.js';
 
@@ -25,7 +25,7 @@ export class MongoAuthorRepository implements AuthorRepository {
 
   async findByIds(ids: readonly string[]): Promise<AuthorRecord[]> {
     if (ids.length === 0) return [];
-    const documents = await this.collection.find({ _id: { $in: [...ids] } }).toArray();
+    const documents = await this.collection.find(byIds(ids)).toArray();
     return documents.map(({ _id, ...fields }) => ({ id: _id, ...fields }));
   }
 }

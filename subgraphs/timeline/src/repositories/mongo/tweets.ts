@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
+import { byIds, ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import type { TweetRecord } from '../../domain/model.js';
 import type { TweetProjectionRepository } from '../types.js';
 
@@ -41,7 +41,7 @@ export class MongoTweetProjectionRepository implements TweetProjectionRepository
 
   async findByIds(ids: readonly string[]): Promise<TweetRecord[]> {
     if (ids.length === 0) return [];
-    const documents = await this.collection.find({ _id: { $in: [...ids] } }).toArray();
+    const documents = await this.collection.find(byIds(ids)).toArray();
     return documents.map(({ _id, receivedAt: _receivedAt, ...fields }) => ({ id: _id, ...fields }));
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
+import { byIds, ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import type { Collection, Db } from 'mongodb';
 import type { NewTweet, Tweet } from '../../domain/model.js';
 import { DuplicateTweetIdError, type TweetRepository } from '../types.js';
@@ -66,7 +66,7 @@ export class MongoTweetRepository implements TweetRepository {
 
   async findByIds(ids: readonly string[]): Promise<Tweet[]> {
     if (ids.length === 0) return [];
-    return (await this.collection.find({ _id: { $in: [...ids] } }).toArray()).map(toTweet);
+    return (await this.collection.find(byIds(ids)).toArray()).map(toTweet);
   }
 
   async listByAuthor(authorId: string, limit: number, beforeId?: string): Promise<Tweet[]> {

@@ -1,5 +1,5 @@
 import type { Collection, Db } from 'mongodb';
-import { ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
+import { byIds, ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
 import type { Credentials, NewUser, ProfileChanges, User } from '../../domain/model.js';
 import { DuplicateValueError, type UserRepository } from '../types.js';
 
@@ -91,7 +91,7 @@ export class MongoUserRepository implements UserRepository {
 
   async findByIds(ids: readonly string[]): Promise<User[]> {
     if (ids.length === 0) return [];
-    const documents = await this.collection.find({ _id: { $in: [...ids] } }, { projection: PUBLIC_PROJECTION }).toArray();
+    const documents = await this.collection.find(byIds(ids), { projection: PUBLIC_PROJECTION }).toArray();
     return documents.map(toUser);
   }
 
