@@ -2,6 +2,8 @@
 //   ← { id, type: 'usage' }            CPU time, memory, and event-loop delay and GC since the last call
 //   ← { id, type: 'fanout', mode }     (the process running the timeline) switches the fan-out handler
 //   ← { id, type: 'timings' }          (the process running the timeline) fan-out handler durations
+//   ← { id, type: 'memory' }           heap and RSS after a full garbage collection (the stack's processes run with
+//                                      --expose-gc; `gc: false` in the answer when it is not exposed)
 //   ← { type: 'stop' }                 stops the service(s) and exits
 // The process leaves when its parent goes away, so a crashed bench leaves nothing running.
 
@@ -22,6 +24,13 @@ export function answerBench({ stop, fanout }) {
     if (message.type === 'fanout') fanout?.setMode(message.mode);
     if (message.type === 'timings') {
       send({ id: message.id, ...(fanout?.takeTimings() ?? { timings: [], redelivered: [] }) });
+      return;
+    }
+    if (message.type === 'memory') {
+      // A few rounds: finalizers and weak references free more on the next one.
+      for (let round = 0; round < 3; round += 1) globalThis.gc?.();
+      const { heapUsed, rss, external, arrayBuffers } = process.memoryUsage();
+      send({ id: message.id, gc: typeof globalThis.gc === 'function', heapUsed, rss, external, arrayBuffers });
       return;
     }
     if (message.type === 'usage') {

@@ -7,6 +7,9 @@
 //   --viewers N         BENCH_VIEWERS        distinct viewers whose tokens the reads cycle through (2000)
 //   --posts N           BENCH_POSTS          posts per author class for the lag (5)
 //   --ferretdb-lag-budget S  BENCH_FERRETDB_LAG_BUDGET  seconds for the lag through the FerretDB-backed consumer (120; 0 skips)
+//   --live-counts N,N   BENCH_LIVE_COUNTS    open subscriptions per level of the live push step (1000,10000; capped at
+//                                            the followers of the author who posts; 0 skips the step)
+//   --live-posts N      BENCH_LIVE_POSTS     timed posts per level of the live push step (5)
 //   --layout L          BENCH_LAYOUT         how the stack runs: `processes` (each subgraph and the gateway in its
 //                                            own process, as in production; the default) or `one` (startStack:
 //                                            everything in one process, as `npm start`)
@@ -21,12 +24,16 @@ const DEFAULTS = {
   viewers: 2000,
   posts: 5,
   ferretdbLagBudget: 120,
+  liveCounts: [1000, 10_000],
+  livePosts: 5,
   layout: 'processes',
   out: 'benchmarks/results',
 };
 
 /** The options that are words, not numbers. */
 const WORDS = new Set(['out', 'layout']);
+/** The options that are lists of numbers (comma-separated). */
+const LISTS = new Set(['liveCounts']);
 export const LAYOUTS = ['processes', 'one'];
 
 /** @typedef {typeof DEFAULTS} BenchOptions */
@@ -34,7 +41,7 @@ export const LAYOUTS = ['processes', 'one'];
 const ENV = {
   users: 'BENCH_USERS', seed: 'BENCH_SEED', following: 'BENCH_FOLLOWING', seconds: 'BENCH_SECONDS',
   connections: 'BENCH_CONNECTIONS', viewers: 'BENCH_VIEWERS', posts: 'BENCH_POSTS',
-  ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', layout: 'BENCH_LAYOUT', out: 'BENCH_OUT',
+  ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', layout: 'BENCH_LAYOUT', out: 'BENCH_OUT',
 };
 
 /** --ferretdb-lag-budget → ferretdbLagBudget @param {string} flag */
@@ -46,7 +53,7 @@ const camel = (flag) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
  * @returns {BenchOptions}
  */
 export function parseOptions(argv, env) {
-  /** @type {Record<string, string | number>} */
+  /** @type {Record<string, string | number | number[]>} */
   const options = { ...DEFAULTS };
   for (const [key, name] of Object.entries(ENV)) if (env[name]) options[key] = env[name];
   for (let i = 0; i < argv.length; i += 1) {
@@ -56,7 +63,11 @@ export function parseOptions(argv, env) {
     options[key] = match[2] ?? argv[++i];
   }
   for (const key of Object.keys(DEFAULTS)) {
-    if (!WORDS.has(key)) {
+    if (LISTS.has(key)) {
+      const list = Array.isArray(options[key]) ? options[key] : String(options[key]).split(',').map((v) => Number(v.trim()));
+      if (list.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} must be whole numbers, comma-separated`);
+      options[key] = [...new Set(list.filter((v) => v > 0))].sort((a, b) => a - b);
+    } else if (!WORDS.has(key)) {
       options[key] = Number(options[key]);
       if (!Number.isFinite(options[key]) || Number(options[key]) < 0) throw new Error(`--${key} must be a number`);
     }

@@ -4,9 +4,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { barChart } from './charts.js';
+import { round } from './stats.js';
 
 /** @typedef {Record<string, any>} Result */
 
+/** The issue's live push targets: p99 in ms at so many open subscriptions. */
+const LIVE_TARGETS = [[1000, 50], [10_000, 250]];
+/** What each live selection means for the figures. @param {string} key */
+const selectionTitle = (key) => (key === 'withAuthor'
+  ? 'selecting the author (its lookup reads the users subgraph, on FerretDB)'
+  : 'without the author (FerretDB off the live path)');
+const pct = (/** @type {number} */ share) => `${(share * 100).toFixed(share === 1 ? 0 : 1)}%`;
 const ms = (/** @type {number | null | undefined} */ v) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${v} ms`);
 const int = (/** @type {number} */ v) => Math.round(v).toLocaleString('en');
 
@@ -105,6 +113,20 @@ export function judgeTargets(r) {
     targets.push({ target: `biggest account's posts raise read p99 at most 1.5× (${run.short.replace('biggest, ', '')})`,
       value: `${run.p99Ratio}× (p99 ${ms(run.reads.latency.p99)} against ${baselines} without posts)`, met: run.p99Ratio <= 1.5 });
   }
+  for (const selection of r.live?.selections ?? []) {
+    for (const [subscriptions, limit] of LIVE_TARGETS) {
+      const level = r.live.levels.find((/** @type {any} */ l) => l.subscriptions === subscriptions);
+      const run = level?.selections.find((/** @type {any} */ m) => m.selection === selection.key);
+      const offered = r.live.levels.map((/** @type {any} */ l) => int(l.subscriptions)).join(', ');
+      targets.push({
+        target: `live push p99 ≤ ${limit} ms at ${int(subscriptions)} open subscriptions, ${selectionTitle(selection.key)} (from the tweet's event on Kafka to the socket; fan-out over indexed lookups)`,
+        value: run
+          ? `p99 ${ms(run.latencyMs.p99)} (p50 ${ms(run.latencyMs.p50)}), ${pct(run.deliveredShare)} delivered`
+          : `not measured (levels run: ${offered || 'none'}; the author has ${int(r.live.author.followers)} followers)`,
+        met: Boolean(run) && run.latencyMs.p99 <= limit && run.deliveredShare === 1,
+      });
+    }
+  }
   targets.push({ target: '≤ 10 KB per cached 800-entry timeline',
     value: `${int(r.memory.meanBytes)} bytes (${int(r.memory.withGenKeyBytes)} with a :gen key)`, met: r.memory.withGenKeyBytes <= 10 * 1024 });
   return targets;
@@ -167,6 +189,8 @@ function limits(r) {
     const perInsert = sequential.redisUsecPerInsert;
     lines.push(`**Fan-out inserts.** One chunk at a time the Node client used ${Math.round(sequential.clientCpuShare * 100)}% of a core and Redis ${Math.round(sequential.redisCpuShare * 100)}%; Redis ran its insert script for ${Math.round(sequential.redisScriptSecondsShare * 100)}% of the insert time (${sequential.redisUsecPerScriptCall} µs per script call${perInsert ? `, ${perInsert} µs per insert, which caps one Redis at about ${int(1e6 / perInsert)} inserts/s` : ''}).`);
   }
+  const live = liveLimit(r);
+  if (live) lines.push(live);
   lines.push(`**A shared box.** Redis, Kafka, FerretDB, the stack, the bare handler and the load generator share ${r.machine.nproc} cores; the load generator's own event-loop stalls are listed beside each run. Figures moved by tens of percent between runs on this machine when other work ran beside the bench.`);
   return lines;
 }
@@ -240,6 +264,94 @@ function mutationRange(r) {
 }
 
 /**
+ * What the gateway's lookup for an event cost at the moment it ran, from the bench's own copy of it, and
+ * which subgraphs served requests meanwhile. @param {any} m  one selection's run
+ */
+function lookupSentence(m) {
+  const lookup = m.lookupAtAnnouncementMs;
+  const processes = m.runtime.processes ?? {};
+  const served = Object.entries(processes).filter(([name]) => name !== 'gateway').map(([name, p]) => `${name} ${int(/** @type {any} */ (p)?.requests ?? 0)}`).join(', ');
+  const probe = lookup?.count
+    ? ` The gateway's lookup without the author (\`tweet(id) { id text }\`), sent by the bench when the announcement arrived, took p50 ${ms(lookup.p50)} / max ${ms(lookup.max)}.`
+    : '';
+  return `${probe}${served ? ` HTTP requests the subgraphs served meanwhile: ${served}.` : ''}`;
+}
+
+/** Counts by code, as `code ×n`. @param {Record<string, number>} counts */
+const byCode = (counts) => Object.entries(counts ?? {}).map(([code, n]) => `${code} ×${int(n)}`).join(', ');
+
+/** A p50 / p99 pair. @param {any} summary */
+const pair = (summary) => (summary?.count ? `${summary.p50} / ${summary.p99} ms` : 'n/a');
+
+/** One process's figures during the live posts. @param {string} name @param {any} rt */
+const liveRuntime = (name, rt) => (rt
+  ? `${name} ${int(rt.cpuMs)} ms of CPU (${Math.round(rt.cpuShare * 100)}% of a core), loop delay p99 ${rt.loopDelayMs.p99} / max ${rt.loopDelayMs.max} ms, GC max ${rt.gc.maxMs} ms`
+  : `${name} n/a`);
+
+/**
+ * The live push step: open subscriptions, push latency per selection, where it went, memory.
+ * @param {Result} r
+ * @returns {string[]}
+ */
+function liveSection(r) {
+  const live = r.live;
+  if (!live) return [];
+  const target = (/** @type {number} */ subscriptions) => LIVE_TARGETS.find(([n]) => n === subscriptions)?.[1];
+  const runs = live.levels.flatMap((/** @type {any} */ l) => l.selections.map((/** @type {any} */ m) => ({ l, m })));
+  const rows = runs.map(({ l, m }) => {
+    const limit = target(l.subscriptions);
+    const verdict = limit === undefined ? '—' : m.latencyMs.p99 <= limit && m.deliveredShare === 1 ? `≤ ${limit} ms: met` : `≤ ${limit} ms: **missed**`;
+    return `| ${int(l.subscriptions)}${l.capped ? ' (all followers)' : ''} | ${m.label} | ${pct(m.deliveredShare)} | ${ms(m.latencyMs.p50)} | ${ms(m.latencyMs.p99)} | ${ms(m.latencyMs.max)} | ${verdict} | ${pair(m.announcedMs)} | ${pair(m.afterAnnouncementMs)} | ${ms(m.spreadMs?.p50)} | ${pair(m.fromReturnMs)} (${pct(m.beforeReturnShare)} before it) |`;
+  });
+  const openRows = live.levels.map((/** @type {any} */ l) => {
+    const o = l.opening;
+    const problems = [Object.keys(o.errors).length ? `errors ${byCode(o.errors)}` : '', Object.keys(o.closes).length ? `closes ${byCode(o.closes)}` : ''].filter(Boolean).join('; ') || 'none';
+    return `| ${int(l.subscriptions)} | ${int(o.opened)} of ${int(o.requested)} in ${o.seconds} s | ${o.failed} | ${problems} | ${o.listenOverflows ?? 'n/a'} | ${o.gatewayCpuMsPerSubscription ?? 'n/a'} ms (loop delay max ${o.gatewayLoopDelayMs?.max ?? 'n/a'} ms) | ${int(o.listening)} | ${int(l.memory.bytesPerSubscription.heap)} / ${int(l.memory.bytesPerSubscription.rss)} | ${int(l.memory.bytesPerSubscriptionAfterPosts.heap)} / ${int(l.memory.bytesPerSubscriptionAfterPosts.rss)} |`;
+  });
+  const mutations = runs.flatMap(({ m }) => m.perPost.map((/** @type {any} */ post) => post.mutationMs));
+  const afterEvent = runs.flatMap(({ m }) => m.perPost.map((/** @type {any} */ post) => post.eventToReturnMs)).filter((/** @type {any} */ v) => typeof v === 'number');
+  const delivered = runs.reduce((sum, { m }) => sum + m.latencyMs.count, 0);
+  const beforeReturn = delivered > 0 ? runs.reduce((sum, { m }) => sum + m.beforeReturnShare * m.latencyMs.count, 0) / delivered : 0;
+  const range = (/** @type {number[]} */ values) => (values.length ? `${int(Math.min(...values))}–${int(Math.max(...values))} ms` : 'n/a');
+  return [
+    '## Live pushes',
+    '',
+    `Open \`homeTimelineTweetAdded\` subscriptions on the gateway (its own process in \`--layout processes\`), with the fan-out over indexed lookups, as in the lag's first table (the product's consumer as wired on FerretDB adds its scans before the announcement: see its lag). The subscribers are followers of ${live.author.handle} (${int(live.author.followers)} followers, fanned out), real users of the network with loaded home timelines, their tokens signed with the stack's key; one \`graphql-ws\` socket and one subscription each, held by ${live.subscriberProcesses} subscriber processes of the bench's and opened ${live.connectWave} at a time (a wave starts once every socket of the previous one has its \`connection_ack\`). The author posts through the gateway (\`postTweet\`). Each level is measured with two selections in turn, on the same sockets (each subscription completed and made again between them), each with a warm-up post and ${live.postsPerLevel} timed posts: ${live.selections.map((/** @type {any} */ sel) => `${sel.label}, \`${sel.subscription}\``).join('; ')}. The gateway resolves an event as \`tweet(id)\` with the subscription's selection, once for all subscribers (no viewer-dependent field); the author's fields come from the users subgraph, which reads them from FerretDB.`,
+    '',
+    '| Open subscriptions | Selection | Delivered | Push p50 | Push p99 | max | Target p99 | Announced on Redis p50 / p99 | After the announcement p50 / p99 | First to last socket (p50 of posts) | From `postTweet` returning p50 / p99 |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    `**Push latency** runs from the tweet's event reaching Kafka (the record timestamp the tweets process's producer wrote) to the subscriber's socket receiving the tweet, in the subscriber processes; every time is epoch milliseconds on this one box. \`postTweet\` answers after that publish and one outbox update (the tweet marked published), so this is an upper bound of "from \`postTweet\` returning" wherever that update is quick, as on MongoDB. On FerretDB it is a scan: the mutations took ${range(mutations)} and answered ${range(afterEvent)} after their event was on Kafka, so ${pct(beforeReturn)} of the pushes arrived before the answer and the literal figure (the last column, negative when the push came first) says little here. "Announced" is when the fan-out's announcement reached Redis pub/sub, seen by a listener of the bench's own on ${runs[0]?.m.announceSample ?? 0} subscribers' channels (spread over the subscribers, so over the fan-out's chunks); "after the announcement" is, for those same subscribers, the time from it to their socket: the gateway's lookup, its write to each socket, and the subscriber process reading it. "First to last socket" is the spread within one post: the fan-out announces chunk after chunk, then the gateway writes one socket after another.`,
+    '',
+    '| Open subscriptions | Sockets opened | Failed | Client errors and closes | TCP listen-queue overflows on the box | Gateway CPU per subscription | Channels listened to in Redis | Gateway bytes per subscription, heap / RSS | … after the posts |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...openRows,
+    '',
+    `**Memory per open subscription** is the gateway process's heap and RSS after a full GC (\`--expose-gc\`), minus the same before any socket was opened, divided by the subscriptions: once they are all listening, and again after the level's posts (each subscription remembers the ids it delivered, up to 256, to drop repeats). RSS moves with what the allocator keeps or returns, so its per-subscription figure is rough.`,
+    '',
+    ...runs.flatMap(({ l, m }) => [
+      `**${int(l.subscriptions)} subscriptions, ${m.label}.** During the timed posts: ${liveRuntime('gateway', m.runtime.gateway)}; ${liveRuntime('timeline', m.runtime.timeline)}; the subscriber processes ${int(m.runtime.subscribersCpuMs)} ms of CPU${m.runtime.socketsDropped ? `; ${m.runtime.socketsDropped} sockets closed after opening` : ''}${Object.keys(m.subscriptionErrors ?? {}).length ? `; subscription errors so far: ${byCode(m.subscriptionErrors)}` : ''}. Per post, from the event (first / p50 / last socket): ${m.perPost.map((/** @type {any} */ post) => `${post.firstMs} / ${post.p50Ms} / ${post.lastMs} ms`).join(' · ')}. Warm-up delivered to ${int(m.warmUp.delivered)}.${lookupSentence(m)}`,
+      '',
+    ]),
+  ];
+}
+
+/** Where the live pushes' time went, for the limits list. @param {Result} r */
+function liveLimit(r) {
+  const runs = (r.live?.levels ?? []).flatMap((/** @type {any} */ l) => l.selections.map((/** @type {any} */ m) => ({ l, m })));
+  if (runs.length === 0) return null;
+  const parts = runs.map(({ l, m }) => {
+    const gateway = m.runtime.gateway;
+    const pushes = m.deliveredShare * l.subscriptions * m.posts;
+    const perPush = gateway && pushes > 0 ? `; the gateway used ${int(gateway.cpuMs)} ms of CPU during the posts, ${round((1000 * gateway.cpuMs) / pushes)} µs per push, and the subscriber processes ${round((1000 * m.runtime.subscribersCpuMs) / pushes)} µs per push` : '';
+    const lookup = m.lookupAtAnnouncementMs?.count ? ` (the lookup without the author: p50 ${ms(m.lookupAtAnnouncementMs.p50)})` : '';
+    return `${int(l.subscriptions)} ${m.label}: announced p50 ${ms(m.announcedMs.p50)} / p99 ${ms(m.announcedMs.p99)} after the event, sockets p50 ${ms(m.afterAnnouncementMs.p50)} / p99 ${ms(m.afterAnnouncementMs.p99)} after that${lookup}, first to last socket ${ms(m.spreadMs?.p50)}${perPush}`;
+  });
+  return `**Live pushes.** A push is: Kafka and the fan-out consumer, whose chunks of ${r.parameters.fanoutChunk} followers are each pushed onto the cached timelines and then announced (a \`PUBSUB SHARDNUMSUB\` check and an \`SPUBLISH\` per listened channel); then the gateway's lookup of the tweet through the supergraph, once for every subscriber; then one frame per socket, written by the gateway's one event loop and read by the subscriber processes. Measured (${runs.length} runs): ${parts.join(' · ')}. All on a box whose ${r.machine.nproc} cores also run Redis, Kafka, FerretDB (busy with \`postTweet\`'s outbox update meanwhile), the timeline and the subscriber processes.`;
+}
+
+/**
  * @param {Result} r
  * @returns {string}
  */
@@ -263,7 +375,7 @@ export function markdown(r) {
     `**Load average** (1, 5, 15 min) before the run: ${r.loadAverage?.atStart?.join(', ') ?? 'n/a'}; after: ${r.loadAverage?.atEnd?.join(', ') ?? 'n/a'}. Anything else running on the box (another engineer's test suite, say) takes CPU from the figures below; compare runs with that in mind.`,
     `**Stack** (\`--layout ${r.stack?.layout ?? 'one'}\`): ${stackDescription(r)}, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`${r.stack?.nodeFlags?.length ? `, Node flags \`${r.stack.nodeFlags.join(' ')}\`` : ''}; the bare handler in its own process; the load generator (autocannon and an open-loop driver) in the bench's own.`,
     '',
-    `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers, ${p.maxLength} ids per cached timeline, ${p.viewers} viewers' tokens cycled, ${p.connections} connections, ${p.seconds} s per read run, ${p.posts} posts per author class.`,
+    `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers, ${p.maxLength} ids per cached timeline, ${p.viewers} viewers' tokens cycled, ${p.connections} connections, ${p.seconds} s per read run, ${p.posts} posts per author class${p.liveCounts?.length ? `, ${p.livePosts} live posts per level at ${p.liveCounts.map(int).join(' and ')} open subscriptions` : ''}.`,
     '',
     '## Targets',
     '',
@@ -343,6 +455,7 @@ export function markdown(r) {
     '',
     `Open loop at ${r.readsDuringPosts.rate} req/s (half the gateway's closed-loop throughput), fan-out over indexed lookups. "postTweet through the gateway" is a real post: the tweets subgraph writes to FerretDB and marks the outbox; "tweet event straight to Kafka" publishes the event the tweets subgraph would, so only the timeline's work remains.`,
     '',
+    ...liveSection(r),
     '## What limits these figures',
     '',
     ...limits(r).map((line) => `- ${line}`),

@@ -19,7 +19,10 @@ const SUBGRAPHS = ['users', 'tweets', 'timeline', 'notifications'];
  *   nodeFlags: extra Node flags for every stack process (BENCH_NODE_FLAGS, e.g. `--max-semi-space-size=32`)
  */
 export async function startBenchStack({ layout, env, here, root, profileDir, nodeFlags = [] }) {
-  const execArgv = (/** @type {string} */ name) => [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, name)}`] : [])];
+  // --expose-gc lets the bench ask a process for its memory after a full GC (the live step's bytes per
+  // subscription); it changes nothing else about how V8 collects.
+  const execArgv = (/** @type {string} */ name) =>
+    ['--expose-gc', ...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, name)}`] : [])];
   /** @type {Map<string, import('./children.js').Child>} */
   const children = new Map();
   const stop = async () => {
@@ -59,6 +62,8 @@ export async function startBenchStack({ layout, env, here, root, profileDir, nod
     pids: Object.fromEntries([...children].map(([name, child]) => [name, child.pid])),
     /** @param {object} message */
     askTimeline: (message) => timeline.ask(message),
+    /** The process serving the gateway (its own, or the one-process stack). @param {object} message */
+    askGateway: (message) => gateway.ask(message),
     /** Each process's answer to 'usage', by name. */
     async usage() {
       const names = [...children.keys()];
