@@ -22,7 +22,7 @@ export const DEFAULT_PORT = 4001;
 /** Wires the users subgraph: repositories, outbox relay, domain services, GraphQL. */
 export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<SubgraphApp> {
   const { config, logger, infra } = options;
-  const repositories = await createRepositories(infra.mongo);
+  const repositories = await createRepositories(infra.mongo, infra.versionedCache);
   const relay = new OutboxRelay(infra.bus, outboxSources(repositories.users, repositories.follows), config.outbox, logger);
   const tokens = new TokenService(config.jwt);
   const now = () => new Date();

@@ -1,6 +1,8 @@
 import { MongoClient } from 'mongodb';
+import { InMemoryVersionedCache, RedisVersionedCache, createRedisClient } from '@chirp/platform';
 import { realServers, uniqueName } from '@chirp/testing';
 import {
+  CachedUserRepository,
   InMemoryFollowRepository,
   InMemoryUserRepository,
   MongoFollowRepository,
@@ -10,6 +12,8 @@ import { describeFollowRepositoryContract, describeUserRepositoryContract } from
 
 describeUserRepositoryContract('in-memory', async () => new InMemoryUserRepository());
 describeFollowRepositoryContract('in-memory', async () => new InMemoryFollowRepository());
+// The cache must not change what the repository answers.
+describeUserRepositoryContract('cached, in-memory', async () => new CachedUserRepository(new InMemoryUserRepository(), new InMemoryVersionedCache()));
 
 describe('on MongoDB', () => {
   let client: MongoClient;
@@ -32,5 +36,21 @@ describe('on MongoDB', () => {
     const repository = new MongoFollowRepository(client.db(database));
     await repository.ensureIndexes();
     return repository;
+  });
+
+  describe('behind the Redis cache', () => {
+    let redis: ReturnType<typeof createRedisClient>;
+    beforeAll(() => {
+      redis = createRedisClient(realServers().redisUrl, `${uniqueName('users_cache')}:`);
+    });
+    afterAll(async () => {
+      await client.db(`${database}_cached`).dropDatabase();
+      await redis.quit();
+    });
+    describeUserRepositoryContract('cached, MongoDB + Redis', async () => {
+      const repository = new MongoUserRepository(client.db(`${database}_cached`));
+      await repository.ensureIndexes();
+      return new CachedUserRepository(repository, new RedisVersionedCache(redis));
+    });
   });
 });

@@ -57,8 +57,11 @@ export function describeUserRepositoryContract(name: string, create: () => Promi
 
     it('updates a profile, bumping the version', async () => {
       const created = await users.create(newUser());
+      expect(await users.findById(created.id)).toEqual(created); // read first: a cache in front now holds it
       const updated = await users.updateProfile(created.id, { bio: 'Hello', website: null }, at(5));
       expect(updated).toMatchObject({ bio: 'Hello', website: null, version: 2, updatedAt: at(5) });
+      expect(await users.findById(created.id)).toEqual(updated);
+      expect(await users.findByIds([created.id, 'nobody'])).toEqual([updated]);
       expect(await users.updateProfile('nobody', { bio: 'x' }, at(6))).toBeNull();
     });
 

@@ -1,10 +1,20 @@
-import type { VersionedCache } from '@chirp/platform';
+import { readThrough, type CachedRecords, type VersionedCache } from '@chirp/platform';
 import type { AuthorRepository, TweetProjectionRepository } from '../repositories/types.js';
 import type { AuthorRecord, TimelineCard, TweetRecord } from './model.js';
 
 const CARD_TTL_SECONDS = 24 * 3600;
-const tweetKey = (id: string) => `card:${id}`;
-const authorKey = (id: string) => `author:${id}`;
+
+/** Cached records, each under `<prefix><id>` with the record's version. */
+function cachedRecords<T extends { id: string; version: number }>(prefix: string): CachedRecords<T> {
+  return {
+    key: (id) => `${prefix}${id}`,
+    entry: (record) => ({ key: `${prefix}${record.id}`, version: record.version, value: JSON.stringify(record), ttlSeconds: CARD_TTL_SECONDS }),
+    revive: (value) => reviveDates(JSON.parse(value) as T),
+  };
+}
+
+const TWEET_CARDS = cachedRecords<TweetRecord>('card:');
+const AUTHORS = cachedRecords<AuthorRecord>('author:');
 
 /**
  * The cards a timeline shows, from the hot-tweet and author caches in Redis,
@@ -26,13 +36,10 @@ export class CardService {
 
   /** Cards in the order of `ids`; null where the tweet is deleted or unknown. */
   async cards(ids: readonly string[]): Promise<Array<TimelineCard | null>> {
-    const tweets = await this.readThrough(ids, tweetKey, (missing) => this.tweets.findByIds(missing));
+    const found = await readThrough(this.cache, TWEET_CARDS, ids, (missing) => this.tweets.findByIds(missing));
+    const tweets = ids.map((id) => found.get(id) ?? null);
     const authorIds = [...new Set(tweets.flatMap((tweet) => (tweet && !tweet.deleted ? [tweet.authorId] : [])))];
-    const authors = new Map(
-      (await this.readThrough(authorIds, authorKey, (missing) => this.authors.findByIds(missing))).flatMap((author) =>
-        author ? [[author.id, author] as const] : [],
-      ),
-    );
+    const authors = await readThrough(this.cache, AUTHORS, authorIds, (missing) => this.authors.findByIds(missing));
     return tweets.map((tweet) => {
       const author = tweet && authors.get(tweet.authorId);
       if (!tweet || tweet.deleted || tweet.text === null || !author) return null;
@@ -42,37 +49,11 @@ export class CardService {
   }
 
   async refreshTweet(tweet: TweetRecord): Promise<void> {
-    await this.store([tweet], tweetKey);
+    await this.cache.setManyIfNewer([TWEET_CARDS.entry(tweet)]);
   }
 
   async refreshAuthor(author: AuthorRecord): Promise<void> {
-    await this.store([author], authorKey);
-  }
-
-  private async store<T extends { id: string; version: number }>(records: readonly T[], key: (id: string) => string): Promise<void> {
-    await this.cache.setManyIfNewer(
-      records.map((record) => ({ key: key(record.id), version: record.version, value: JSON.stringify(record), ttlSeconds: CARD_TTL_SECONDS })),
-    );
-  }
-
-  private async readThrough<T extends { id: string; version: number }>(
-    ids: readonly string[],
-    key: (id: string) => string,
-    load: (missing: string[]) => Promise<T[]>,
-  ): Promise<Array<T | null>> {
-    if (ids.length === 0) return [];
-    const cached = await this.cache.getMany(ids.map(key));
-    const found = new Map<string, T>();
-    cached.forEach((value, index) => {
-      if (value !== null) found.set(ids[index] as string, reviveDates(JSON.parse(value.value) as T));
-    });
-    const missing = ids.filter((id) => !found.has(id));
-    if (missing.length > 0) {
-      const loaded = await load(missing);
-      for (const item of loaded) found.set(item.id, item);
-      await this.store(loaded, key);
-    }
-    return ids.map((id) => found.get(id) ?? null);
+    await this.cache.setManyIfNewer([AUTHORS.entry(author)]);
   }
 }
 

@@ -1,9 +1,15 @@
-import type { VersionedCache } from '@chirp/platform';
+import { readThrough, type CachedRecords, type VersionedCache } from '@chirp/platform';
 import type { NewTweet, Tweet } from '../../domain/model.js';
 import type { TweetRepository } from '../types.js';
 
 const TTL_SECONDS = 3600;
-const key = (id: string) => `tweet:${id}`;
+
+/** Entries carry the tweet's revision (+1 on any change, like count included). */
+const TWEETS: CachedRecords<Tweet> = {
+  key: (id) => `tweet:${id}`,
+  entry: (tweet) => ({ key: `tweet:${tweet.id}`, version: tweet.revision, value: JSON.stringify(tweet), ttlSeconds: TTL_SECONDS }),
+  revive,
+};
 
 /**
  * The hot-tweet cache in front of the tweets collection: reads by id come
@@ -25,20 +31,7 @@ export class CachedTweetRepository implements TweetRepository {
   }
 
   async findByIds(ids: readonly string[]): Promise<Tweet[]> {
-    const cached = await this.cache.getMany(ids.map(key));
-    const found = new Map<string, Tweet>();
-    cached.forEach((entry) => {
-      if (entry) {
-        const tweet = revive(JSON.parse(entry.value) as Tweet);
-        found.set(tweet.id, tweet);
-      }
-    });
-    const missing = ids.filter((id) => !found.has(id));
-    if (missing.length > 0) {
-      const loaded = await this.inner.findByIds(missing);
-      await this.cache.setManyIfNewer(loaded.map(entryOf));
-      for (const tweet of loaded) found.set(tweet.id, tweet);
-    }
+    const found = await readThrough(this.cache, TWEETS, ids, (missing) => this.inner.findByIds(missing));
     return ids.flatMap((id) => {
       const tweet = found.get(id);
       return tweet ? [tweet] : [];
@@ -83,7 +76,7 @@ export class CachedTweetRepository implements TweetRepository {
   }
 
   private async remember(tweet: Tweet): Promise<Tweet> {
-    await this.cache.setManyIfNewer([entryOf(tweet)]);
+    await this.cache.setManyIfNewer([TWEETS.entry(tweet)]);
     return tweet;
   }
 
@@ -92,11 +85,8 @@ export class CachedTweetRepository implements TweetRepository {
   }
 }
 
-function entryOf(tweet: Tweet) {
-  return { key: key(tweet.id), version: tweet.revision, value: JSON.stringify(tweet), ttlSeconds: TTL_SECONDS };
-}
-
-function revive(tweet: Tweet): Tweet {
+function revive(value: string): Tweet {
+  const tweet = JSON.parse(value) as Tweet;
   return {
     ...tweet,
     createdAt: new Date(tweet.createdAt),
