@@ -153,10 +153,18 @@ function sendJson(response: http.ServerResponse, status: number, value: unknown)
   response.end(text);
 }
 
+/**
+ * Connections the kernel may hold for a process before it accepts them.
+ * Node's default, 511, overflows when thousands of WebSocket clients
+ * reconnect at once (a gateway restart): Linux then drops their handshakes
+ * and the clients see resets. The kernel caps it at `net.core.somaxconn`.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export async function listen(server: http.Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
       server.off('error', reject);
       resolve();
     });
