@@ -7,6 +7,13 @@ type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 /** How long a subgraph may take to answer before the gateway gives up on that fetch. */
 const SUBGRAPH_TIMEOUT_MS = 30_000;
+/**
+ * Idle connections to a subgraph are closed after this, whatever the
+ * subgraph's own `Keep-Alive` hint: far below its 65 s, so the gateway is
+ * always the side that closes, even with its event loop stalled for seconds
+ * (sending on a connection the subgraph is closing fails the request).
+ */
+const IDLE_CONNECTION_MS = 10_000;
 
 interface SubgraphErrorBody {
   errors?: Array<{ message?: unknown; extensions?: Record<string, unknown> }>;
@@ -29,7 +36,12 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
 
   constructor(readonly url: string) {
     const target = new URL(url);
-    this.pool = new Pool(target.origin, { headersTimeout: SUBGRAPH_TIMEOUT_MS, bodyTimeout: SUBGRAPH_TIMEOUT_MS });
+    this.pool = new Pool(target.origin, {
+      headersTimeout: SUBGRAPH_TIMEOUT_MS,
+      bodyTimeout: SUBGRAPH_TIMEOUT_MS,
+      keepAliveTimeout: IDLE_CONNECTION_MS,
+      keepAliveMaxTimeout: IDLE_CONNECTION_MS,
+    });
     this.path = `${target.pathname}${target.search}`;
   }
 

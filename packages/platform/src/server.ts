@@ -28,6 +28,9 @@ export interface HttpServerOptions {
   checkReady: () => Promise<void>;
 }
 
+/** Idle keep-alive connections are closed after this; above the 60 s idle timeout of common load balancers. */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 /** The largest request body accepted, as a GraphQL request is a few KB at most. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -72,6 +75,12 @@ export function createHttpServer(options: Pick<HttpServerOptions, 'checkReady' |
       else response.destroy();
     });
   });
+  // Callers (the gateway's subgraph pools, a load balancer) drop idle
+  // connections well before this, so a request is never sent on a connection
+  // this server is closing at that moment ("other side closed"); headers may
+  // take one second longer, as Node requires.
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1000;
   return {
     server,
     serveGraphQL(apollo, context) {
@@ -239,10 +248,10 @@ export function logUnexpectedErrors<Context extends object>(logger: Logger): Apo
           for (const error of errors) {
             const original = error.originalError;
             const code = error.extensions?.code ?? (original as { extensions?: { code?: unknown } } | undefined)?.extensions?.code;
-            const expected = original instanceof DomainError || original instanceof GraphQLError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
-            if (original && !expected) {
-              logger.error({ err: original, operationName, path: error.path }, 'unexpected error in resolver');
-            }
+            // Whatever the client will see as INTERNAL_SERVER_ERROR is ours to look into, a
+            // failed subgraph fetch at the gateway included (a GraphQLError without a code).
+            const expected = original instanceof DomainError || (typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR');
+            if (!expected) logger.error({ err: original ?? error, operationName, path: error.path }, 'unexpected error');
           }
         },
       };
