@@ -31,6 +31,8 @@ export interface LiveBus {
    * published for them. Resolves with how many users it published to.
    */
   publish(stream: LiveStream, userIds: readonly string[], id: string): Promise<number>;
+  /** Of `userIds`, those with a listener on `stream` now (in their order); publishes nothing. */
+  listening(stream: LiveStream, userIds: readonly string[]): Promise<string[]>;
   /** Listens for one user's stream until the returned function is called. */
   listen(stream: LiveStream, userId: string, handler: LiveHandler): Promise<() => Promise<void>>;
   /** Resolves when the bus can deliver (readiness probes). */

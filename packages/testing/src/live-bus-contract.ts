@@ -64,6 +64,11 @@ export function describeLiveBusContract(
       const users = Array.from({ length: 1_234 }, (_, index) => uniqueName(`crowd${index}`));
       const got: string[] = [];
       const stop = await gatewayB.listen(LiveStreams.homeTimeline, users[1_100]!, (id) => got.push(id));
+      const other = await gatewayA.listen(LiveStreams.homeTimeline, users[7]!, () => {});
+      expect(await publisher.listening(LiveStreams.homeTimeline, users)).toEqual([users[7], users[1_100]]);
+      expect(await publisher.listening(LiveStreams.notifications, users)).toEqual([]);
+      await other();
+      await eventually(async () => expect(await publisher.listening(LiveStreams.homeTimeline, [users[7]!])).toEqual([]));
       expect(await publisher.publish(LiveStreams.homeTimeline, users, 't3')).toBe(1);
       await eventually(() => expect(got).toEqual(['t3']));
       await stop();

@@ -16,6 +16,10 @@ export class InMemoryLiveBus implements LiveBus {
     return published;
   }
 
+  async listening(stream: LiveStream, userIds: readonly string[]): Promise<string[]> {
+    return userIds.filter((userId) => this.listeners.has(liveChannel(stream, userId)));
+  }
+
   async listen(stream: LiveStream, userId: string, handler: LiveHandler): Promise<() => Promise<void>> {
     const channel = liveChannel(stream, userId);
     const handlers = this.listeners.get(channel) ?? new Set<LiveHandler>();

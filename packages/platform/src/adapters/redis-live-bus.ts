@@ -28,19 +28,25 @@ export class RedisLiveBus implements LiveBus {
   ) {}
 
   async publish(stream: LiveStream, userIds: readonly string[], id: string): Promise<number> {
+    const listened = await this.listening(stream, userIds);
+    if (listened.length === 0) return 0;
+    const pipeline = this.publishing().pipeline();
+    for (const userId of listened) pipeline.spublish(this.channel(stream, userId), id);
+    await pipeline.exec();
+    return listened.length;
+  }
+
+  async listening(stream: LiveStream, userIds: readonly string[]): Promise<string[]> {
     const redis = this.publishing();
-    let published = 0;
+    const listened: string[] = [];
     for (let start = 0; start < userIds.length; start += CHECK_CHUNK) {
-      const channels = userIds.slice(start, start + CHECK_CHUNK).map((userId) => this.channel(stream, userId));
-      const counts = (await redis.call('PUBSUB', 'SHARDNUMSUB', ...channels)) as Array<string | number>;
-      const listened = channels.filter((_, index) => Number(counts[index * 2 + 1]) > 0);
-      if (listened.length === 0) continue;
-      const pipeline = redis.pipeline();
-      for (const channel of listened) pipeline.spublish(channel, id);
-      await pipeline.exec();
-      published += listened.length;
+      const chunk = userIds.slice(start, start + CHECK_CHUNK);
+      const counts = (await redis.call('PUBSUB', 'SHARDNUMSUB', ...chunk.map((userId) => this.channel(stream, userId)))) as Array<string | number>;
+      chunk.forEach((userId, index) => {
+        if (Number(counts[index * 2 + 1]) > 0) listened.push(userId);
+      });
     }
-    return published;
+    return listened;
   }
 
   async listen(stream: LiveStream, userId: string, handler: LiveHandler): Promise<() => Promise<void>> {

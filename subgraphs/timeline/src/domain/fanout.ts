@@ -43,7 +43,9 @@ export interface FanoutDependencies {
  * one replayed after a crash mid-fan-out, changes nothing twice.
  *
  * Each home a tweet enters is also announced to that user's open
- * subscriptions, if any (the live bus publishes nothing for the rest). A
+ * subscriptions. The followers with one open when the fan-out starts are
+ * served (and announced to) first; one who opens a socket later in the
+ * fan-out finds the tweet in their timeline instead of hearing of it. A
  * replayed fan-out announces again; gateways drop an id a subscription has
  * already had.
  */
@@ -87,16 +89,25 @@ export class FanoutService {
     const celebrity = await this.isCelebrity(tweet.authorId);
     if (celebrity) await this.deps.store.pushRecent(tweet.authorId, tweet.id);
     const followers = await this.deps.followGraph.followersOf(tweet.authorId);
+    // Followers with a socket open go first, so they hear of the tweet within
+    // the first chunk rather than after the whole fan-out; the others'
+    // timelines follow. A celebrity's tweets are merged in at read time: only
+    // those live followers hear of them now.
+    const online = new Set(await this.listening(followers));
+    const offline = followers.filter((id) => !online.has(id));
+    if (celebrity) return this.inChunks([...online], (homes) => this.announce(homes, tweet.id));
+    await this.inChunks([...online], (homes) => this.addToHomes(homes, tweet.id));
+    await this.inChunks(offline, (homes) => this.deps.store.addToHomes(homes, tweet.id));
+  }
+
+  /** Runs `step` over chunks of users, a few chunks in flight: Redis stays busy while the next pipeline is encoded. */
+  private async inChunks(userIds: readonly string[], step: (chunk: readonly string[]) => Promise<void>): Promise<void> {
     const { fanoutChunk } = this.deps.settings;
-    // A few chunks in flight keep Redis busy while the next pipeline is encoded.
     const wave = fanoutChunk * FANOUT_CHUNKS_IN_FLIGHT;
-    for (let start = 0; start < followers.length; start += wave) {
+    for (let start = 0; start < userIds.length; start += wave) {
       const chunks: Array<Promise<void>> = [];
-      for (let chunk = start; chunk < Math.min(start + wave, followers.length); chunk += fanoutChunk) {
-        const homes = followers.slice(chunk, chunk + fanoutChunk);
-        // A celebrity's tweets are merged in at read time: only the live
-        // subscribers among their followers hear of them now.
-        chunks.push(celebrity ? this.announce(homes, tweet.id) : this.addToHomes(homes, tweet.id));
+      for (let chunk = start; chunk < Math.min(start + wave, userIds.length); chunk += fanoutChunk) {
+        chunks.push(step(userIds.slice(chunk, chunk + fanoutChunk)));
       }
       await Promise.all(chunks);
     }
@@ -105,6 +116,16 @@ export class FanoutService {
   private async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
     await this.deps.store.addToHomes(userIds, tweetId);
     await this.announce(userIds, tweetId);
+  }
+
+  /** Which of these users have a live subscription now; none when the bus cannot say (the fan-out goes on). */
+  private async listening(userIds: readonly string[]): Promise<string[]> {
+    try {
+      return await this.deps.live.listening(LiveStreams.homeTimeline, userIds);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'could not ask which followers are live; no live pushes for this tweet');
+      return [];
+    }
   }
 
   /** Live pushes are best effort: the timeline itself is the truth, so a failed announcement never fails the fan-out. */
