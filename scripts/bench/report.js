@@ -12,8 +12,8 @@ import { round } from './stats.js';
 const LIVE_TARGETS = [[1000, 50], [10_000, 250]];
 /** What each live selection means for the figures. @param {string} key */
 const selectionTitle = (key) => (key === 'withAuthor'
-  ? 'selecting the author (its lookup reads the users subgraph, on FerretDB)'
-  : 'without the author (FerretDB off the live path)');
+  ? 'selecting the author (its lookup goes through the users subgraph, served from its Redis cache once warm)'
+  : 'without the author (the tweets subgraph alone)');
 const pct = (/** @type {number} */ share) => `${(share * 100).toFixed(share === 1 ? 0 : 1)}%`;
 const ms = (/** @type {number | null | undefined} */ v) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${v} ms`);
 const int = (/** @type {number} */ v) => Math.round(v).toLocaleString('en');
@@ -348,7 +348,7 @@ function liveLimit(r) {
     const lookup = m.lookupAtAnnouncementMs?.count ? ` (the lookup without the author: p50 ${ms(m.lookupAtAnnouncementMs.p50)})` : '';
     return `${int(l.subscriptions)} ${m.label}: announced p50 ${ms(m.announcedMs.p50)} / p99 ${ms(m.announcedMs.p99)} after the event, sockets p50 ${ms(m.afterAnnouncementMs.p50)} / p99 ${ms(m.afterAnnouncementMs.p99)} after that${lookup}, first to last socket ${ms(m.spreadMs?.p50)}${perPush}`;
   });
-  return `**Live pushes.** A push is: Kafka and the fan-out consumer, whose chunks of ${r.parameters.fanoutChunk} followers are each pushed onto the cached timelines and then announced (a \`PUBSUB SHARDNUMSUB\` check and an \`SPUBLISH\` per listened channel); then the gateway's lookup of the tweet through the supergraph, once for every subscriber; then one frame per socket, written by the gateway's one event loop and read by the subscriber processes. Measured (${runs.length} runs): ${parts.join(' · ')}. All on a box whose ${r.machine.nproc} cores also run Redis, Kafka, FerretDB (busy with \`postTweet\`'s outbox update meanwhile), the timeline and the subscriber processes.`;
+  return `**Live pushes.** A push is: Kafka and the fan-out consumer, which asks first which followers have a socket open (\`PUBSUB SHARDNUMSUB\`, 500 channels a call) and serves them first, in chunks of ${r.parameters.fanoutChunk} pushed onto the cached timelines and then announced (an \`SPUBLISH\` per listened channel), the other followers' timelines after; then the gateway's lookup of the tweet through the supergraph, once for every subscriber; then one frame per socket, written by the gateway's one event loop and read by the subscriber processes. Measured (${runs.length} runs): ${parts.join(' · ')}. All on a box whose ${r.machine.nproc} cores also run Redis, Kafka, FerretDB (busy with \`postTweet\`'s outbox update meanwhile), the timeline and the subscriber processes.`;
 }
 
 /**
