@@ -68,6 +68,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
   let subscriptions = 0;
   let droppedEvents = 0;
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const documents = new DocumentCache();
   type Ctx = Context<Record<string, unknown> | undefined, SocketExtra>;
 
   const refuse = (ctx: Ctx, code: number, reason: string): false => {
@@ -127,16 +128,8 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
             }),
           ];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch (error) {
-          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
-        }
-        const invalid = validate(schema, document);
-        if (invalid.length > 0) {
-          return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-        }
+        const document = documents.parsedAndValidated(schema, payload.query);
+        if (!('kind' in document)) return document;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Name the operation to run: the document has several.', { extensions: { code: 'BAD_USER_INPUT' } })];
         const context: OperationContext = {
@@ -208,6 +201,42 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       await server.dispose();
     },
   };
+}
+
+/** How many distinct subscription documents are kept parsed and validated. */
+const CACHED_DOCUMENTS = 500;
+
+/**
+ * Subscription documents parsed and validated once per schema. Clients send
+ * the same few documents: after a gateway restart, thousands of them
+ * reconnect at once with the same one, and validating each again would
+ * cost the event loop seconds. Documents that fail are not kept.
+ */
+class DocumentCache {
+  private schema: GraphQLSchema | undefined;
+  private readonly valid = new Map<string, DocumentNode>();
+
+  parsedAndValidated(schema: GraphQLSchema, query: string): DocumentNode | readonly GraphQLError[] {
+    if (schema !== this.schema) {
+      this.schema = schema;
+      this.valid.clear();
+    }
+    const cached = this.valid.get(query);
+    if (cached) return cached;
+    let document: DocumentNode;
+    try {
+      document = parse(query);
+    } catch (error) {
+      return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+    }
+    const invalid = validate(schema, document);
+    if (invalid.length > 0) {
+      return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    }
+    if (this.valid.size >= CACHED_DOCUMENTS) this.valid.delete(this.valid.keys().next().value as string);
+    this.valid.set(query, document);
+    return document;
+  }
 }
 
 /** Every live connection is signed in: onConnect refuses the rest. */
