@@ -48,16 +48,17 @@ export class LiveResolver {
   /** The result a subscriber receives for the event `id`, or null when there is nothing to send (deleted meanwhile). */
   async resolve(subscription: LiveSubscriptionPlan, id: string, caller: Caller): Promise<ExecutionResult | null> {
     const { plan, variables, shareKey } = subscription;
-    const request = { query: plan.query, operationName: plan.operationName, variables: { ...variables, [LIVE_ID_VARIABLE]: id } };
-    const result = await (plan.shared ? this.resolveShared(`${shareKey}\u0000${id}`, request) : this.run(request, caller));
+    // Built only when a resolution runs: a shared one is usually there already.
+    const request = () => ({ query: plan.query, operationName: plan.operationName, variables: { ...variables, [LIVE_ID_VARIABLE]: id } });
+    const result = await (plan.shared ? this.resolveShared(`${shareKey}\u0000${id}`, request) : this.run(request(), caller));
     if (!result.errors?.length && result.data?.[plan.responseKey] == null) return null;
     return result;
   }
 
-  private resolveShared(key: string, request: Parameters<RunOperation>[0]): Promise<ExecutionResult> {
+  private resolveShared(key: string, request: () => Parameters<RunOperation>[0]): Promise<ExecutionResult> {
     let result = this.shared.get(key);
     if (!result) {
-      result = this.run(request, ANONYMOUS);
+      result = this.run(request(), ANONYMOUS);
       this.shared.set(key, result);
       setTimeout(() => this.shared.delete(key), this.shareWindowMs).unref();
     }

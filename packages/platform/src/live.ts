@@ -33,6 +33,11 @@ export interface LiveBus {
   publish(stream: LiveStream, userIds: readonly string[], id: string): Promise<number>;
   /** Of `userIds`, those with a listener on `stream` now (in their order); publishes nothing. */
   listening(stream: LiveStream, userIds: readonly string[]): Promise<string[]>;
+  /**
+   * Sends `id` to users the caller has just had from `listening`, without
+   * asking again; one who has stopped listening meanwhile gets nothing.
+   */
+  publishToListening(stream: LiveStream, userIds: readonly string[], id: string): Promise<void>;
   /** Listens for one user's stream until the returned function is called. */
   listen(stream: LiveStream, userId: string, handler: LiveHandler): Promise<() => Promise<void>>;
   /** Resolves when the bus can deliver (readiness probes). */

@@ -71,6 +71,9 @@ export function describeLiveBusContract(
       await eventually(async () => expect(await publisher.listening(LiveStreams.homeTimeline, [users[7]!])).toEqual([]));
       expect(await publisher.publish(LiveStreams.homeTimeline, users, 't3')).toBe(1);
       await eventually(() => expect(got).toEqual(['t3']));
+      // What `listening` found is sent to without asking again.
+      await publisher.publishToListening(LiveStreams.homeTimeline, [users[1_100]!], 't4');
+      await eventually(() => expect(got).toEqual(['t3', 't4']));
       await stop();
     });
   });

@@ -19,9 +19,13 @@ class RecordingLiveBus implements LiveBus {
   readonly published: string[][] = [];
   constructor(private readonly inner: InMemoryLiveBus) {}
   async publish(stream: LiveStream, userIds: readonly string[], id: string): Promise<number> {
-    const count = await this.inner.publish(stream, userIds, id);
-    if (count > 0) this.published.push(await this.inner.listening(stream, userIds));
-    return count;
+    const listened = await this.inner.listening(stream, userIds);
+    await this.publishToListening(stream, listened, id);
+    return listened.length;
+  }
+  async publishToListening(stream: LiveStream, userIds: readonly string[], id: string): Promise<void> {
+    if (userIds.length > 0) this.published.push([...userIds]);
+    await this.inner.publishToListening(stream, userIds, id);
   }
   listening = (stream: LiveStream, userIds: readonly string[]) => this.inner.listening(stream, userIds);
   listen: LiveBus['listen'] = (stream, userId, handler) => this.inner.listen(stream, userId, handler);

@@ -5,15 +5,16 @@ export class InMemoryLiveBus implements LiveBus {
   private readonly listeners = new Map<string, Set<LiveHandler>>();
 
   async publish(stream: LiveStream, userIds: readonly string[], id: string): Promise<number> {
-    let published = 0;
+    const listened = await this.listening(stream, userIds);
+    await this.publishToListening(stream, listened, id);
+    return listened.length;
+  }
+
+  async publishToListening(stream: LiveStream, userIds: readonly string[], id: string): Promise<void> {
     for (const userId of userIds) {
-      const handlers = this.listeners.get(liveChannel(stream, userId));
-      if (!handlers) continue;
-      published += 1;
       // Delivered after the publisher's turn, as a message from Redis would be.
-      for (const handler of handlers) queueMicrotask(() => handler(id));
+      for (const handler of this.listeners.get(liveChannel(stream, userId)) ?? []) queueMicrotask(() => handler(id));
     }
-    return published;
   }
 
   async listening(stream: LiveStream, userIds: readonly string[]): Promise<string[]> {

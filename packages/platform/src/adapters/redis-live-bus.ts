@@ -29,11 +29,15 @@ export class RedisLiveBus implements LiveBus {
 
   async publish(stream: LiveStream, userIds: readonly string[], id: string): Promise<number> {
     const listened = await this.listening(stream, userIds);
-    if (listened.length === 0) return 0;
-    const pipeline = this.publishing().pipeline();
-    for (const userId of listened) pipeline.spublish(this.channel(stream, userId), id);
-    await pipeline.exec();
+    await this.publishToListening(stream, listened, id);
     return listened.length;
+  }
+
+  async publishToListening(stream: LiveStream, userIds: readonly string[], id: string): Promise<void> {
+    if (userIds.length === 0) return;
+    const pipeline = this.publishing().pipeline();
+    for (const userId of userIds) pipeline.spublish(this.channel(stream, userId), id);
+    await pipeline.exec();
   }
 
   async listening(stream: LiveStream, userIds: readonly string[]): Promise<string[]> {

@@ -85,7 +85,7 @@ export class FanoutService {
 
   private async fanOut(tweet: TweetRecord): Promise<void> {
     await this.deps.store.addToHomes([tweet.authorId], tweet.id);
-    await this.announce([tweet.authorId], tweet.id);
+    await this.announce(await this.listening([tweet.authorId]), tweet.id);
     const celebrity = await this.isCelebrity(tweet.authorId);
     if (celebrity) await this.deps.store.pushRecent(tweet.authorId, tweet.id);
     const followers = await this.deps.followGraph.followersOf(tweet.authorId);
@@ -93,10 +93,11 @@ export class FanoutService {
     // the first chunk rather than after the whole fan-out; the others'
     // timelines follow. A celebrity's tweets are merged in at read time: only
     // those live followers hear of them now.
-    const online = new Set(await this.listening(followers));
-    const offline = followers.filter((id) => !online.has(id));
-    if (celebrity) return this.inChunks([...online], (homes) => this.announce(homes, tweet.id));
-    await this.inChunks([...online], (homes) => this.addToHomes(homes, tweet.id));
+    const online = await this.listening(followers);
+    const live = new Set(online);
+    const offline = followers.filter((id) => !live.has(id));
+    if (celebrity) return this.inChunks(online, (homes) => this.announce(homes, tweet.id));
+    await this.inChunks(online, (homes) => this.addToHomes(homes, tweet.id));
     await this.inChunks(offline, (homes) => this.deps.store.addToHomes(homes, tweet.id));
   }
 
@@ -113,6 +114,7 @@ export class FanoutService {
     }
   }
 
+  /** Live followers' timelines, then their sockets. */
   private async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
     await this.deps.store.addToHomes(userIds, tweetId);
     await this.announce(userIds, tweetId);
@@ -128,10 +130,14 @@ export class FanoutService {
     }
   }
 
-  /** Live pushes are best effort: the timeline itself is the truth, so a failed announcement never fails the fan-out. */
+  /**
+   * Tells users found listening (by `listening`) of the tweet. Live pushes
+   * are best effort: the timeline itself is the truth, so a failed
+   * announcement never fails the fan-out.
+   */
   private async announce(userIds: readonly string[], tweetId: string): Promise<void> {
     try {
-      await this.deps.live.publish(LiveStreams.homeTimeline, userIds, tweetId);
+      await this.deps.live.publishToListening(LiveStreams.homeTimeline, userIds, tweetId);
     } catch (error) {
       this.deps.logger.warn({ err: error, tweetId }, 'could not announce a tweet to live subscribers');
     }
