@@ -17,6 +17,7 @@ const LIVE_LIMIT_VARIABLES: Record<keyof LiveLimits, string> = {
   connectionsPerUser: 'LIVE_MAX_CONNECTIONS_PER_USER',
   subscriptionsPerConnection: 'LIVE_MAX_SUBSCRIPTIONS_PER_CONNECTION',
   queuedEventsPerSubscription: 'LIVE_QUEUE_LENGTH',
+  bufferedBytesPerConnection: 'LIVE_MAX_BUFFERED_BYTES',
   keepAliveMs: 'LIVE_KEEPALIVE_MS',
 };
 

@@ -1,56 +1,91 @@
-import type { ExecutionResult } from 'graphql';
-import { LiveFeed } from '../src/live/feed.js';
+import { LiveFeed, type FeedOptions } from '../src/live/feed.js';
 
-function feed(capacity = 3, resolve: (id: string) => Promise<ExecutionResult | null> = async (id) => ({ data: { id } })) {
-  const events = { dropped: 0, ended: 0 };
+function feed(overrides: Partial<FeedOptions> = {}) {
+  const seen = { delivered: [] as string[], dropped: 0, ended: 0 };
   const live = new LiveFeed({
-    capacity,
-    resolve,
-    onDrop: () => (events.dropped += 1),
-    onEnd: async () => void (events.ended += 1),
+    capacity: 3,
+    resolve: async (id) => `{"data":{"id":"${id}"}}`,
+    deliver: (payload) => {
+      seen.delivered.push(JSON.parse(payload).data.id);
+      return true;
+    },
+    onDrop: () => (seen.dropped += 1),
+    onEnd: async () => void (seen.ended += 1),
+    ...overrides,
   });
-  return { live, events };
+  return { live, seen };
 }
 
-const ids = async (live: LiveFeed, count: number) => {
-  const got: unknown[] = [];
-  for (let index = 0; index < count; index += 1) got.push((await live.next()).value?.data?.id);
-  return got;
-};
+/** Lets every queued resolution and delivery run. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('LiveFeed', () => {
-  it('yields events in arrival order, each id once', async () => {
-    const { live } = feed();
+  it('delivers events in arrival order, each id once, even when a later one resolves first', async () => {
+    const slowFirst = async (id: string) => {
+      if (id === '1') await settled();
+      return `{"data":{"id":"${id}"}}`;
+    };
+    const { live, seen } = feed({ resolve: slowFirst });
     live.push('1');
     live.push('2');
     live.push('1');
-    const next = ids(live, 3);
     live.push('3');
-    expect(await next).toEqual(['1', '2', '3']);
+    await settled();
+    await settled();
+    expect(seen.delivered).toEqual(['1', '2', '3']);
   });
 
-  it('drops the oldest waiting event when a slow reader lets the queue fill', async () => {
-    const { live, events } = feed(2);
-    for (const id of ['1', '2', '3', '4']) live.push(id);
-    expect(events.dropped).toBe(2);
-    expect(await ids(live, 2)).toEqual(['3', '4']);
+  it('drops the oldest waiting event when resolutions fall behind', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { live, seen } = feed({
+      capacity: 2,
+      resolve: async (id) => {
+        await gate;
+        return `{"data":{"id":"${id}"}}`;
+      },
+    });
+    for (const id of ['1', '2', '3', '4', '5']) live.push(id); // '1' is being resolved; 2..5 wait
+    expect(seen.dropped).toBe(2);
+    release();
+    await settled();
+    expect(seen.delivered).toEqual(['1', '4', '5']);
+  });
+
+  it('counts an event the socket could not take as dropped, and goes on', async () => {
+    const { live, seen } = feed({ deliver: (payload) => !payload.includes('"full"') });
+    live.push('full');
+    live.push('fine');
+    await settled();
+    expect(seen.dropped).toBe(1);
   });
 
   it('skips events that resolve to nothing', async () => {
-    const { live } = feed(3, async (id) => (id === 'gone' ? null : { data: { id } }));
+    const { live, seen } = feed({ resolve: async (id) => (id === 'gone' ? null : `{"data":{"id":"${id}"}}`) });
     live.push('gone');
     live.push('kept');
-    expect(await ids(live, 1)).toEqual(['kept']);
+    await settled();
+    expect(seen.delivered).toEqual(['kept']);
   });
 
-  it('ends at once on return(), even while waiting, and only once', async () => {
-    const { live, events } = feed();
-    const waiting = live.next();
+  it('yields nothing to its reader, and finishes at once on return(), only once', async () => {
+    const { live, seen } = feed();
+    const reading = live.next();
     await live.return();
     await live.return();
-    expect(await waiting).toEqual({ value: undefined, done: true });
-    expect(events.ended).toBe(1);
+    expect(await reading).toEqual({ value: undefined, done: true });
+    expect(seen.ended).toBe(1);
     live.push('late');
-    expect(await live.next()).toEqual({ value: undefined, done: true });
+    await settled();
+    expect(seen.delivered).toEqual([]);
+  });
+
+  it('ends and rejects its reader when a resolution fails, so the client is told', async () => {
+    const { live, seen } = feed({ resolve: async () => Promise.reject(new Error('supergraph unreachable')) });
+    const reading = live.next();
+    live.push('1');
+    await expect(reading).rejects.toThrow('supergraph unreachable');
+    expect(live.isEnded).toBe(true);
+    expect(seen.ended).toBe(1);
   });
 });

@@ -1,10 +1,13 @@
-import type { ExecutionResult } from 'graphql';
-
 export interface FeedOptions {
-  /** Events waiting to be resolved and sent; past this the oldest is dropped. */
+  /** Events waiting to be resolved; past this the oldest is dropped. */
   capacity: number;
-  /** Resolves one event to what the client receives, or null to skip it (a tweet deleted meanwhile). */
-  resolve(id: string): Promise<ExecutionResult | null>;
+  /**
+   * Resolves one event to the payload of the client's `next` message,
+   * serialised, or null to skip it (a tweet deleted meanwhile).
+   */
+  resolve(id: string): Promise<string | null>;
+  /** Writes one payload to the client; false when the socket is too backed up to take it (the event is dropped). */
+  deliver(payload: string): boolean;
   /** Called once when the feed ends, whoever ends it. */
   onEnd(): Promise<void>;
   /** Called when an event is dropped because the client is not keeping up. */
@@ -14,25 +17,43 @@ export interface FeedOptions {
 /** How many delivered ids a feed remembers to drop repeats (a replayed fan-out announces again). */
 const REMEMBERED_IDS = 256;
 
+type Ending = IteratorResult<never, undefined>;
+
 /**
- * One subscription's events, in arrival order, as the async iterator
- * graphql-ws reads. graphql-ws reads the next result only once the previous
- * one is on its way to the socket, so a slow client makes the queue fill;
- * it is bounded, and drops its oldest event rather than grow: one slow
- * socket costs its own events, never the memory or the time of the others.
+ * One subscription's events, resolved and written to the socket in arrival
+ * order.
  *
- * A hand-written iterator rather than an async generator: `return()` must
- * end the feed at once, even while it waits for the next event.
+ * The feed writes its `next` messages itself instead of handing results to
+ * graphql-ws: a tweet reaching 10,000 open timelines is then serialised once
+ * (the resolver shares the payload) and written 10,000 times, with no
+ * per-subscriber object, JSON or promise chain on the way. graphql-ws still
+ * owns the protocol (`connection_init`, subscribe, complete, errors,
+ * keep-alive) and sees the feed as an async iterator that yields nothing and
+ * finishes when the subscription ends: its `return()` stops the feed, and a
+ * failure rejects the pending `next()` so graphql-ws sends the client an
+ * `error` message.
+ *
+ * A slow client never holds up the others: events waiting to be resolved are
+ * bounded (oldest dropped), and a socket whose unsent bytes are over the
+ * limit has events dropped rather than buffered without end (`deliver`).
  */
-export class LiveFeed implements AsyncIterableIterator<ExecutionResult> {
+export class LiveFeed implements AsyncIterableIterator<never, undefined> {
   private readonly queue: string[] = [];
   private readonly seen = new Set<string>();
-  private waiting: ((id: string | undefined) => void) | undefined;
+  private readonly ending: Promise<Ending>;
+  private settle!: { done(): void; fail(error: unknown): void };
+  private pumping = false;
   private ended = false;
 
-  constructor(private readonly options: FeedOptions) {}
+  constructor(private readonly options: FeedOptions) {
+    this.ending = new Promise<Ending>((resolve, reject) => {
+      this.settle = { done: () => resolve({ value: undefined, done: true }), fail: reject };
+    });
+    // Nobody may be waiting when it fails (graphql-ws has not called next() yet).
+    this.ending.catch(() => undefined);
+  }
 
-  /** Whether the feed has ended (the client completed it or went away). */
+  /** Whether the feed has ended (the client completed it, went away, or it failed). */
   get isEnded(): boolean {
     return this.ended;
   }
@@ -41,47 +62,58 @@ export class LiveFeed implements AsyncIterableIterator<ExecutionResult> {
   push(id: string): void {
     if (this.ended || this.seen.has(id)) return;
     this.remember(id);
-    if (this.waiting) {
-      const wake = this.waiting;
-      this.waiting = undefined;
-      wake(id);
-      return;
-    }
     this.queue.push(id);
     if (this.queue.length > this.options.capacity) {
       this.queue.shift();
       this.options.onDrop();
     }
+    if (!this.pumping) void this.pump();
   }
 
-  async next(): Promise<IteratorResult<ExecutionResult>> {
-    while (!this.ended) {
-      const id = this.queue.shift() ?? (await new Promise<string | undefined>((wake) => (this.waiting = wake)));
-      if (id === undefined) break;
-      const result = await this.options.resolve(id);
-      if (result && !this.ended) return { value: result, done: false };
-    }
+  /** Settles when the subscription ends: the feed yields nothing, it writes its events itself. */
+  next(): Promise<Ending> {
+    return this.ending;
+  }
+
+  async return(): Promise<Ending> {
+    await this.end();
     return { value: undefined, done: true };
   }
 
-  async return(): Promise<IteratorResult<ExecutionResult>> {
-    if (!this.ended) {
-      this.ended = true;
-      this.queue.length = 0;
-      this.waiting?.(undefined);
-      this.waiting = undefined;
-      await this.options.onEnd();
-    }
-    return { value: undefined, done: true };
-  }
-
-  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
-    await this.return();
+  async throw(error: unknown): Promise<Ending> {
+    await this.end();
     throw error;
   }
 
   [Symbol.asyncIterator](): this {
     return this;
+  }
+
+  /** Resolves and delivers queued events one at a time, so each subscriber gets them in order. */
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      for (let id = this.queue.shift(); id !== undefined && !this.ended; id = this.queue.shift()) {
+        const payload = await this.options.resolve(id);
+        if (payload !== null && !this.ended && !this.options.deliver(payload)) this.options.onDrop();
+      }
+    } catch (error) {
+      await this.end(error);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async end(error?: unknown): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.queue.length = 0;
+    try {
+      await this.options.onEnd();
+    } finally {
+      if (error === undefined) this.settle.done();
+      else this.settle.fail(error);
+    }
   }
 
   private remember(id: string): void {

@@ -30,14 +30,15 @@ export function subscriptionPlan(plan: LookupPlan, variables: Record<string, unk
 const ANONYMOUS: Caller = { authorization: undefined, viewer: null };
 
 /**
- * Resolves live events through the supergraph. When a plan is shared (it
- * selects no viewer-dependent field) one anonymous resolution per event
- * serves every subscriber with the same document and variables on this
- * gateway: a tweet reaching 10,000 open timelines is resolved once, not
+ * Resolves live events through the supergraph, to the payload a subscriber
+ * receives, serialised. When a plan is shared (it selects no
+ * viewer-dependent field) one anonymous resolution per event serves every
+ * subscriber with the same document and variables on this gateway: a tweet
+ * reaching 10,000 open timelines is resolved and serialised once, not
  * 10,000 times.
  */
 export class LiveResolver {
-  private readonly shared = new Map<string, Promise<ExecutionResult>>();
+  private readonly shared = new Map<string, Promise<string | null>>();
 
   /** `shareWindowMs`: how long a shared result is kept for subscribers whose copy of the event arrives later. */
   constructor(
@@ -45,23 +46,23 @@ export class LiveResolver {
     private readonly shareWindowMs = 5_000,
   ) {}
 
-  /** The result a subscriber receives for the event `id`, or null when there is nothing to send (deleted meanwhile). */
-  async resolve(subscription: LiveSubscriptionPlan, id: string, caller: Caller): Promise<ExecutionResult | null> {
-    const { plan, variables, shareKey } = subscription;
-    // Built only when a resolution runs: a shared one is usually there already.
-    const request = () => ({ query: plan.query, operationName: plan.operationName, variables: { ...variables, [LIVE_ID_VARIABLE]: id } });
-    const result = await (plan.shared ? this.resolveShared(`${shareKey}\u0000${id}`, request) : this.run(request(), caller));
-    if (!result.errors?.length && result.data?.[plan.responseKey] == null) return null;
-    return result;
-  }
-
-  private resolveShared(key: string, request: () => Parameters<RunOperation>[0]): Promise<ExecutionResult> {
-    let result = this.shared.get(key);
-    if (!result) {
-      result = this.run(request(), ANONYMOUS);
-      this.shared.set(key, result);
+  /** The payload a subscriber receives for the event `id`, or null when there is nothing to send (deleted meanwhile). */
+  resolve(subscription: LiveSubscriptionPlan, id: string, caller: Caller): Promise<string | null> {
+    const { plan, shareKey } = subscription;
+    if (!plan.shared) return this.payload(subscription, id, caller);
+    const key = `${shareKey}\u0000${id}`;
+    let payload = this.shared.get(key);
+    if (!payload) {
+      payload = this.payload(subscription, id, ANONYMOUS);
+      this.shared.set(key, payload);
       setTimeout(() => this.shared.delete(key), this.shareWindowMs).unref();
     }
-    return result;
+    return payload;
+  }
+
+  private async payload({ plan, variables }: LiveSubscriptionPlan, id: string, caller: Caller): Promise<string | null> {
+    const result = await this.run({ query: plan.query, operationName: plan.operationName, variables: { ...variables, [LIVE_ID_VARIABLE]: id } }, caller);
+    if (!result.errors?.length && result.data?.[plan.responseKey] == null) return null;
+    return JSON.stringify(result);
   }
 }

@@ -1,8 +1,8 @@
 import type http from 'node:http';
 import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Context } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { DomainError, TokenService, type LiveBus, type Logger } from '@chirp/platform';
 import { LiveFeed } from './feed.js';
 import type { LiveLimits } from './limits.js';
@@ -48,6 +48,8 @@ type SocketExtra = {
 
 interface OperationContext {
   caller: Caller;
+  /** Where a subscription writes its events (see LiveFeed): the socket and the `next` message's opening, with its id. */
+  delivery: { socket: WebSocket; frameStart: string };
   plan?: LookupPlan;
   query: string;
   variables: Record<string, unknown>;
@@ -71,8 +73,10 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
   const documents = new DocumentCache();
   type Ctx = Context<Record<string, unknown> | undefined, SocketExtra>;
 
+  // useServer adds the socket and the upgrade request to our own extra.
+  const socketOf = (ctx: Ctx): WebSocket => (ctx.extra as unknown as Extra).socket;
   const refuse = (ctx: Ctx, code: number, reason: string): false => {
-    void (ctx.extra as unknown as { socket: { close(code: number, reason: string): void } }).socket.close(code, reason);
+    socketOf(ctx).close(code, reason);
     return false;
   };
 
@@ -116,7 +120,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         if (open > 0) socketsByUser.set(userId, open);
         else socketsByUser.delete(userId);
       },
-      onSubscribe(ctx, _id, payload): ExecutionArgs | readonly GraphQLError[] {
+      onSubscribe(ctx, id, payload): ExecutionArgs | readonly GraphQLError[] {
         const connection = ctx.extra.connection;
         const schema = options.schema();
         if (!connection || !schema) return [new GraphQLError('The gateway is not ready yet; try again shortly.')];
@@ -134,6 +138,8 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         if (!operation) return [new GraphQLError('Name the operation to run: the document has several.', { extensions: { code: 'BAD_USER_INPUT' } })];
         const context: OperationContext = {
           caller: connection.caller,
+          // What JSON.stringify({ id, type: 'next', payload }) would start with.
+          delivery: { socket: socketOf(ctx), frameStart: `{"id":${JSON.stringify(id)},"type":"next","payload":` },
           query: payload.query,
           variables: payload.variables ?? {},
         };
@@ -152,12 +158,13 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         return options.run({ query: context.query, operationName: args.operationName ?? undefined, variables: context.variables }, context.caller);
       },
       subscribe: async (args) => {
-        const { caller, plan, variables } = args.contextValue as OperationContext & { plan: LookupPlan };
+        const { caller, delivery, plan, variables } = args.contextValue as OperationContext & { plan: LookupPlan };
         let stopListening: (() => Promise<void>) | undefined;
         const lookup = subscriptionPlan(plan, variables);
         const feed = new LiveFeed({
           capacity: limits.queuedEventsPerSubscription,
           resolve: (id) => resolver.resolve(lookup, id, caller),
+          deliver: (payload) => deliver(delivery, payload, limits.bufferedBytesPerConnection),
           onDrop: () => {
             droppedEvents += 1;
             logger.debug({ viewerId: caller.viewer?.id }, 'live subscriber too slow: oldest event dropped');
@@ -237,6 +244,19 @@ class DocumentCache {
     this.valid.set(query, document);
     return document;
   }
+}
+
+/**
+ * Writes one `next` message, the same text graphql-ws would write; false
+ * when the socket already holds more unsent bytes than the limit (a slow
+ * client), so the event is dropped instead of buffered without end. A
+ * socket already closing takes nothing, and that is no drop.
+ */
+function deliver({ socket, frameStart }: OperationContext['delivery'], payload: string, bufferedBytesLimit: number): boolean {
+  if (socket.readyState !== WebSocket.OPEN) return true;
+  if (socket.bufferedAmount > bufferedBytesLimit) return false;
+  socket.send(`${frameStart}${payload}}`);
+  return true;
 }
 
 /** Every live connection is signed in: onConnect refuses the rest. */
