@@ -42,15 +42,13 @@ export class RedisLiveBus implements LiveBus {
 
   async listening(stream: LiveStream, userIds: readonly string[]): Promise<string[]> {
     const redis = this.publishing();
-    const listened: string[] = [];
-    for (let start = 0; start < userIds.length; start += CHECK_CHUNK) {
-      const chunk = userIds.slice(start, start + CHECK_CHUNK);
-      const counts = (await redis.call('PUBSUB', 'SHARDNUMSUB', ...chunk.map((userId) => this.channel(stream, userId)))) as Array<string | number>;
-      chunk.forEach((userId, index) => {
-        if (Number(counts[index * 2 + 1]) > 0) listened.push(userId);
-      });
-    }
-    return listened;
+    const chunks: string[][] = [];
+    for (let start = 0; start < userIds.length; start += CHECK_CHUNK) chunks.push(userIds.slice(start, start + CHECK_CHUNK));
+    // Sent back to back on one connection: one round trip for all the chunks, not one each.
+    const answers = await Promise.all(
+      chunks.map((chunk) => redis.call('PUBSUB', 'SHARDNUMSUB', ...chunk.map((userId) => this.channel(stream, userId))) as Promise<Array<string | number>>),
+    );
+    return chunks.flatMap((chunk, n) => chunk.filter((_, index) => Number(answers[n]![index * 2 + 1]) > 0));
   }
 
   async listen(stream: LiveStream, userId: string, handler: LiveHandler): Promise<() => Promise<void>> {
