@@ -172,7 +172,8 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
           onEnd: async () => {
             if (!stopListening) return;
             subscriptions -= 1;
-            await stopListening();
+            // The subscription is over either way; a channel left subscribed only costs Redis a message now and then.
+            await stopListening().catch((error: unknown) => logger.warn({ err: error }, 'could not stop listening for live events'));
           },
         });
         let stop: () => Promise<void>;
