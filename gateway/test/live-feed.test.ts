@@ -1,4 +1,5 @@
-import { LiveFeed, type FeedOptions } from '../src/live/feed.js';
+import { WebSocket } from 'ws';
+import { LiveFeed, nextFrames, writeNext, type FeedOptions } from '../src/live/feed.js';
 
 function feed(overrides: Partial<FeedOptions> = {}) {
   const seen = { delivered: [] as string[], dropped: 0, ended: 0 };
@@ -87,5 +88,31 @@ describe('LiveFeed', () => {
     await expect(reading).rejects.toThrow('supergraph unreachable');
     expect(live.isEnded).toBe(true);
     expect(seen.ended).toBe(1);
+  });
+});
+
+describe('writeNext', () => {
+  const socket = (readyState: WebSocket['readyState'], bufferedAmount: number) => {
+    const sent: string[] = [];
+    return { sent, readyState, bufferedAmount, send: (data: string) => void sent.push(data) };
+  };
+
+  it('writes the message graphql-ws would write, with the subscription id', () => {
+    const open = socket(WebSocket.OPEN, 0);
+    const payload = JSON.stringify({ data: { homeTimelineTweetAdded: { id: '7' } } });
+    expect(writeNext(nextFrames(open, 'sub "1"'), payload, 1024)).toBe(true);
+    expect(JSON.parse(open.sent[0]!)).toEqual({ id: 'sub "1"', type: 'next', payload: JSON.parse(payload) });
+  });
+
+  it('refuses (a drop) while the socket holds more unsent bytes than the limit', () => {
+    const backedUp = socket(WebSocket.OPEN, 2048);
+    expect(writeNext(nextFrames(backedUp, '1'), '{}', 1024)).toBe(false);
+    expect(backedUp.sent).toEqual([]);
+  });
+
+  it('sends nothing to a closing socket, and does not count it as a drop', () => {
+    const closing = socket(WebSocket.CLOSING, 0);
+    expect(writeNext(nextFrames(closing, '1'), '{}', 1024)).toBe(true);
+    expect(closing.sent).toEqual([]);
   });
 });

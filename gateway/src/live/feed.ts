@@ -1,3 +1,5 @@
+import { WebSocket } from 'ws';
+
 export interface FeedOptions {
   /** Events waiting to be resolved; past this the oldest is dropped. */
   capacity: number;
@@ -124,4 +126,28 @@ export class LiveFeed implements AsyncIterableIterator<never, undefined> {
       if (oldest !== undefined) this.seen.delete(oldest);
     }
   }
+}
+
+/** Where one subscription's `next` messages go: its socket, and the message's opening with the subscription's id. */
+export interface NextFrames {
+  socket: Pick<WebSocket, 'readyState' | 'bufferedAmount' | 'send'>;
+  frameStart: string;
+}
+
+export function nextFrames(socket: NextFrames['socket'], subscriptionId: string): NextFrames {
+  // What JSON.stringify({ id, type: 'next', payload }) would start with.
+  return { socket, frameStart: `{"id":${JSON.stringify(subscriptionId)},"type":"next","payload":` };
+}
+
+/**
+ * Writes one `next` message, the same text graphql-ws would write; false
+ * when the socket already holds more unsent bytes than the limit (a slow
+ * client), so the event is dropped instead of buffered without end. A
+ * socket already closing takes nothing, and that is no drop.
+ */
+export function writeNext({ socket, frameStart }: NextFrames, payload: string, bufferedBytesLimit: number): boolean {
+  if (socket.readyState !== WebSocket.OPEN) return true;
+  if (socket.bufferedAmount > bufferedBytesLimit) return false;
+  socket.send(`${frameStart}${payload}}`);
+  return true;
 }

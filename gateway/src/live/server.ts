@@ -2,9 +2,9 @@ import type http from 'node:http';
 import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { CloseCode, type Context } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { DomainError, TokenService, type LiveBus, type Logger } from '@chirp/platform';
-import { LiveFeed } from './feed.js';
+import { LiveFeed, nextFrames, writeNext, type NextFrames } from './feed.js';
 import type { LiveLimits } from './limits.js';
 import { planLookup, type LookupPlan } from './lookup.js';
 import { LiveResolver, subscriptionPlan, type Caller, type RunOperation } from './resolution.js';
@@ -49,7 +49,7 @@ type SocketExtra = {
 interface OperationContext {
   caller: Caller;
   /** Where a subscription writes its events (see LiveFeed): the socket and the `next` message's opening, with its id. */
-  delivery: { socket: WebSocket; frameStart: string };
+  delivery: NextFrames;
   plan?: LookupPlan;
   query: string;
   variables: Record<string, unknown>;
@@ -138,8 +138,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         if (!operation) return [new GraphQLError('Name the operation to run: the document has several.', { extensions: { code: 'BAD_USER_INPUT' } })];
         const context: OperationContext = {
           caller: connection.caller,
-          // What JSON.stringify({ id, type: 'next', payload }) would start with.
-          delivery: { socket: socketOf(ctx), frameStart: `{"id":${JSON.stringify(id)},"type":"next","payload":` },
+          delivery: nextFrames(socketOf(ctx), id),
           query: payload.query,
           variables: payload.variables ?? {},
         };
@@ -164,7 +163,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         const feed = new LiveFeed({
           capacity: limits.queuedEventsPerSubscription,
           resolve: (id) => resolver.resolve(lookup, id, caller),
-          deliver: (payload) => deliver(delivery, payload, limits.bufferedBytesPerConnection),
+          deliver: (payload) => writeNext(delivery, payload, limits.bufferedBytesPerConnection),
           onDrop: () => {
             droppedEvents += 1;
             logger.debug({ viewerId: caller.viewer?.id }, 'live subscriber too slow: oldest event dropped');
@@ -245,19 +244,6 @@ class DocumentCache {
     this.valid.set(query, document);
     return document;
   }
-}
-
-/**
- * Writes one `next` message, the same text graphql-ws would write; false
- * when the socket already holds more unsent bytes than the limit (a slow
- * client), so the event is dropped instead of buffered without end. A
- * socket already closing takes nothing, and that is no drop.
- */
-function deliver({ socket, frameStart }: OperationContext['delivery'], payload: string, bufferedBytesLimit: number): boolean {
-  if (socket.readyState !== WebSocket.OPEN) return true;
-  if (socket.bufferedAmount > bufferedBytesLimit) return false;
-  socket.send(`${frameStart}${payload}}`);
-  return true;
 }
 
 /** Every live connection is signed in: onConnect refuses the rest. */
