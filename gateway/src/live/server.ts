@@ -48,8 +48,8 @@ type SocketExtra = {
 
 interface OperationContext {
   caller: Caller;
-  /** Where a subscription writes its events (see LiveFeed): the socket and the `next` message's opening, with its id. */
-  delivery: NextFrames;
+  /** A subscription's: where it writes its events (see LiveFeed), and how it looks each one up. */
+  delivery?: NextFrames;
   plan?: LookupPlan;
   query: string;
   variables: Record<string, unknown>;
@@ -138,7 +138,6 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         if (!operation) return [new GraphQLError('Name the operation to run: the document has several.', { extensions: { code: 'BAD_USER_INPUT' } })];
         const context: OperationContext = {
           caller: connection.caller,
-          delivery: nextFrames(socketOf(ctx), id),
           query: payload.query,
           variables: payload.variables ?? {},
         };
@@ -148,6 +147,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
           } catch (error) {
             return [error as GraphQLError];
           }
+          context.delivery = nextFrames(socketOf(ctx), id);
         }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables, contextValue: context };
       },
@@ -157,7 +157,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         return options.run({ query: context.query, operationName: args.operationName ?? undefined, variables: context.variables }, context.caller);
       },
       subscribe: async (args) => {
-        const { caller, delivery, plan, variables } = args.contextValue as OperationContext & { plan: LookupPlan };
+        const { caller, delivery, plan, variables } = args.contextValue as Required<OperationContext>;
         let stopListening: (() => Promise<void>) | undefined;
         const lookup = subscriptionPlan(plan, variables);
         const feed = new LiveFeed({
