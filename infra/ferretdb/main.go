@@ -1,5 +1,8 @@
-// Command ferretdb runs FerretDB v1 (MongoDB wire protocol over SQLite) for
-// local tests, where no mongod binary can be had.
+// Command ferretdb runs FerretDB v1 (MongoDB wire protocol over SQLite, or
+// over PostgreSQL with -postgresql-url) for local tests and benchmarks,
+// where no mongod binary can be had. On SQLite only a filter of exactly
+// {_id} avoids reading the whole collection; the PostgreSQL backend pushes
+// more filters down, closer to what MongoDB's indexes answer.
 //
 // It embeds FerretDB through its public package instead of building
 // cmd/ferretdb, because that command panics at start when built from the
@@ -9,6 +12,7 @@
 // Usage:
 //
 //	ferretdb -listen 127.0.0.1:27017 -dir /path/to/existing/dir
+//	ferretdb -listen 127.0.0.1:27017 -postgresql-url postgres://user@127.0.0.1:5432/db
 //
 // With port 0 the kernel picks a free port. Either way, once the listener is
 // bound, one line "listening on HOST:PORT" is written to stdout so that a
@@ -53,19 +57,25 @@ func main() {
 	logLevel := flag.String("log-level", "warn", "log level: debug, info, warn or error")
 	serialize := flag.Bool("serialize-writes", true, "run one writing command at a time (see package doc)")
 	fsync := flag.Bool("fsync", false, "make SQLite fsync each commit (off: a crash of the machine may lose recent writes)")
+	postgresURL := flag.String("postgresql-url", "", "store in this PostgreSQL database instead of SQLite files (-dir is then unused)")
 	flag.Parse()
 
-	if err := run(*listen, *dir, *logLevel, *serialize, *fsync); err != nil {
+	if err := run(*listen, *dir, *logLevel, *serialize, *fsync, *postgresURL); err != nil {
 		fmt.Fprintln(os.Stderr, "ferretdb:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, dir, logLevel string, serialize, fsync bool) error {
-	sqliteURL, err := sqliteURLFor(dir, fsync)
-	if err != nil {
-		return err
+func run(listen, dir, logLevel string, serialize, fsync bool, postgresURL string) error {
+	backend := ferretdb.Config{Handler: "postgresql", PostgreSQLURL: postgresURL}
+	if postgresURL == "" {
+		sqliteURL, err := sqliteURLFor(dir, fsync)
+		if err != nil {
+			return err
+		}
+		backend = ferretdb.Config{Handler: "sqlite", SQLiteURL: sqliteURL}
 	}
+	var err error
 
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
@@ -89,10 +99,11 @@ func run(listen, dir, logLevel string, serialize, fsync bool) error {
 	}
 
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: ferretAddr},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: sqliteURL,
+		Listener:      ferretdb.ListenerConfig{TCP: ferretAddr},
+		Logger:        logger,
+		Handler:       backend.Handler,
+		SQLiteURL:     backend.SQLiteURL,
+		PostgreSQLURL: backend.PostgreSQLURL,
 	})
 	if err != nil {
 		return err

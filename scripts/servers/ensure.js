@@ -188,20 +188,54 @@ async function cdsKey(java, jarsDir) {
  * @returns {Promise<{ bin: string }>}
  */
 export async function ensureRedis(log) {
-  let bin = which('redis-server');
-  if (bin) return { bin };
+  const find = () => which('redis-server');
+  const bin = find() ?? (await aptInstall('redis-server', find, log, 'brew install redis` on macOS'));
+  return { bin };
+}
 
-  const howTo = 'Install it: `sudo apt-get install -y redis-server` on Debian/Ubuntu, `brew install redis` on macOS.';
+// ---------------------------------------------------------------- PostgreSQL
+
+/**
+ * PostgreSQL's server programs, for FerretDB's PostgreSQL backend (the
+ * bench's: it pushes filters down to indexes, as MongoDB answers them).
+ * Debian keeps them outside PATH, in /usr/lib/postgresql/<version>/bin.
+ *
+ * @param {Log} log
+ * @returns {Promise<{ binDir: string }>}
+ */
+export async function ensurePostgres(log) {
+  const binDir = postgresBinDir() ?? (await aptInstall('postgresql', postgresBinDir, log, 'brew install postgresql` on macOS'));
+  return { binDir };
+}
+
+function postgresBinDir() {
+  const debian = '/usr/lib/postgresql';
+  const versions = fs.existsSync(debian) ? fs.readdirSync(debian).sort((a, b) => Number(b) - Number(a)) : [];
+  const dirs = [...versions.map((version) => path.join(debian, version, 'bin')), ...[which('postgres')].flatMap((bin) => (bin ? [path.dirname(bin)] : []))];
+  return dirs.find((dir) => fs.existsSync(path.join(dir, 'postgres')) && fs.existsSync(path.join(dir, 'initdb'))) ?? null;
+}
+
+/**
+ * Installs a Debian package when this process may (root, apt-get present),
+ * once across concurrent runs, and returns what `find` then finds.
+ *
+ * @param {string} pkg
+ * @param {() => string | null} find
+ * @param {Log} log
+ * @param {string} elsewhere  how to install it on other systems, for the error
+ * @returns {Promise<string>}
+ */
+async function aptInstall(pkg, find, log, elsewhere) {
+  const howTo = `Install it: \`sudo apt-get install -y ${pkg}\` on Debian/Ubuntu, \`${elsewhere}.`;
   if (process.getuid?.() !== 0 || !which('apt-get')) {
-    throw new Error(`redis-server was not found on PATH. ${howTo}`);
+    throw new Error(`${pkg} was not found. ${howTo}`);
   }
-
   await withLock(path.join(cacheDir(), 'apt'), log, async () => {
-    if (which('redis-server')) return;
-    log('installing redis-server with apt-get (first run only)...');
+    if (find()) return;
+    log(`installing ${pkg} with apt-get (first run only)...`);
     const started = Date.now();
     const env = { DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () => run('apt-get', ['install', '-y', '-q', 'redis-server'], { env });
+    const install = () => run('apt-get', ['install', '-y', '-q', pkg], { env });
     try {
       await install();
     } catch {
@@ -209,12 +243,11 @@ export async function ensureRedis(log) {
       await run('apt-get', ['update', '-q'], { env });
       await install();
     }
-    log(`installed redis-server in ${seconds(started)}`);
+    log(`installed ${pkg} in ${seconds(started)}`);
   });
-
-  bin = which('redis-server');
-  if (!bin) throw new Error(`apt-get installed redis-server but it is not on PATH. ${howTo}`);
-  return { bin };
+  const found = find();
+  if (!found) throw new Error(`apt-get installed ${pkg} but it was not found. ${howTo}`);
+  return found;
 }
 
 // ---------------------------------------------------------------- cache

@@ -6,9 +6,10 @@
 //   // env.MONGODB_URL, env.REDIS_URL, env.KAFKA_BROKERS
 //   await stop();
 
-import { ensureFerretDB, ensureKafka, ensureRedis } from './ensure.js';
+import { ensureFerretDB, ensureKafka, ensurePostgres, ensureRedis } from './ensure.js';
 import { startKafka } from './kafka.js';
 import { startMongo } from './mongodb.js';
+import { startPostgres } from './postgres.js';
 import { makeTempDir, removeStaleTempDirs, removeTempDir } from './processes.js';
 import { startRedis } from './redis.js';
 
@@ -21,7 +22,11 @@ export { cacheDir } from './ensure.js';
  * @typedef {object} ServersOptions
  * @property {ServerName[]} [only]  start just these (default: all three)
  * @property {(msg: string) => void} [log]  progress and warnings (default: stderr)
+ * @property {FerretBackend} [ferretdbBackend]  what FerretDB stores in (default: sqlite, quick to start; postgresql
+ *   pushes filters down to indexes as MongoDB would, for benchmarks)
  */
+
+/** @typedef {'sqlite' | 'postgresql'} FerretBackend */
 
 const ALL = /** @type {ServerName[]} */ (['mongodb', 'redis', 'kafka']);
 
@@ -32,11 +37,21 @@ const defaultLog = (msg) => process.stderr.write(`[servers] ${msg}\n`);
  * How to get each server going: its ensure step, then its start. Each start
  * resolves to the env vars it provides and a stop function.
  *
- * @type {Record<ServerName, (root: string, log: (msg: string) => void) =>
+ * @type {Record<ServerName, (root: string, log: (msg: string) => void, options?: ServersOptions) =>
  *   Promise<{ env: ServersEnv, stop: () => Promise<void> }>>}
  */
 const STARTERS = {
-  mongodb: async (root, log) => startMongo({ ...(await ensureFerretDB(log)), root, log }),
+  mongodb: async (root, log, { ferretdbBackend = 'sqlite' } = {}) => {
+    if (ferretdbBackend === 'sqlite') return startMongo({ ...(await ensureFerretDB(log)), root, log });
+    const [ferretdb, postgres] = await Promise.all([ensureFerretDB(log), ensurePostgres(log).then((bin) => startPostgres({ ...bin, root, log }))]);
+    try {
+      const mongo = await startMongo({ ...ferretdb, root, log, postgresUrl: postgres.url });
+      return { env: mongo.env, stop: () => mongo.stop().finally(() => postgres.stop()) };
+    } catch (err) {
+      await postgres.stop();
+      throw err;
+    }
+  },
   redis: async (root, log) => startRedis({ ...(await ensureRedis(log)), root, log }),
   kafka: async (root, log) => startKafka({ ...(await ensureKafka(log)), root, log }),
 };
@@ -55,13 +70,16 @@ export async function startServers(options = {}) {
   const names = options.only ?? ALL;
   const unknown = names.filter((n) => !ALL.includes(n));
   if (unknown.length) throw new Error(`startServers: unknown server(s) ${unknown.join(', ')}; known: ${ALL.join(', ')}`);
+  if (options.ferretdbBackend && !['sqlite', 'postgresql'].includes(options.ferretdbBackend)) {
+    throw new Error(`startServers: unknown FerretDB backend "${options.ferretdbBackend}"; known: sqlite, postgresql`);
+  }
   const log = options.log ?? defaultLog;
 
   await removeStaleTempDirs();
   const root = await makeTempDir();
   const started = Date.now();
 
-  const results = await Promise.allSettled(names.map((name) => STARTERS[name](root, log)));
+  const results = await Promise.allSettled(names.map((name) => STARTERS[name](root, log, options)));
   const running = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
 
   let stopping = /** @type {Promise<void> | null} */ (null);

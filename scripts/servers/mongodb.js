@@ -1,6 +1,6 @@
-// The MongoDB side: FerretDB v1 over SQLite (infra/ferretdb), since no mongod
-// binary can be had here. It speaks the MongoDB wire protocol, with gaps: see
-// scripts/servers/README.md.
+// The MongoDB side: FerretDB v1 (infra/ferretdb), since no mongod binary can
+// be had here, over SQLite files or, when given one, a PostgreSQL database.
+// It speaks the MongoDB wire protocol, with gaps: see scripts/servers/README.md.
 
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -15,6 +15,7 @@ const STOP_GRACE_MS = 5_000;
  * @typedef {object} MongoOptions
  * @property {string} bin   the binary built from infra/ferretdb
  * @property {string} root  temp dir for this run
+ * @property {string} [postgresUrl]  store in this PostgreSQL database instead of SQLite files
  * @property {(msg: string) => void} log
  */
 
@@ -25,7 +26,7 @@ const STOP_GRACE_MS = 5_000;
  * @param {MongoOptions} opts
  * @returns {Promise<{ env: { MONGODB_URL: string }, stop: () => Promise<void> }>}
  */
-export async function startMongo({ bin, root, log }) {
+export async function startMongo({ bin, root, postgresUrl, log }) {
   const dir = path.join(root, 'ferretdb');
   await fsp.mkdir(dir, { recursive: true });
   const logFile = path.join(root, 'ferretdb.log');
@@ -33,7 +34,7 @@ export async function startMongo({ bin, root, log }) {
   const server = spawnServer({
     name: 'ferretdb',
     command: bin,
-    args: ['-listen', '127.0.0.1:0', '-dir', dir, '-log-level', 'warn'],
+    args: ['-listen', '127.0.0.1:0', '-log-level', 'warn', ...(postgresUrl ? ['-postgresql-url', postgresUrl] : ['-dir', dir])],
     logFile,
     log,
   });

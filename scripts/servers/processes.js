@@ -44,12 +44,14 @@ const setpriv = process.platform === 'linux' ? which('setpriv') : null;
  * (same PID) with a parent-death signal: the kernel kills it as soon as this
  * process dies, even by SIGKILL, when no exit handler can run.
  *
+ * `user` runs it as another user (PostgreSQL refuses to run as root).
+ *
  * @param {{ name: string, command: string, args: string[], logFile: string,
- *           env?: NodeJS.ProcessEnv, cwd?: string,
+ *           env?: NodeJS.ProcessEnv, cwd?: string, user?: { uid: number, gid: number },
  *           log?: (msg: string) => void }} spec
  * @returns {Server}
  */
-export function spawnServer({ name, command, args, logFile, env, cwd, log }) {
+export function spawnServer({ name, command, args, logFile, env, cwd, user, log }) {
   const [file, argv] = setpriv
     ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]]
     : [command, args];
@@ -57,7 +59,7 @@ export function spawnServer({ name, command, args, logFile, env, cwd, log }) {
   const fd = fs.openSync(logFile, 'a');
   let child;
   try {
-    child = spawn(file, argv, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env }, cwd });
+    child = spawn(file, argv, { stdio: ['ignore', fd, fd], env: { ...process.env, ...env }, cwd, ...user });
   } finally {
     fs.closeSync(fd); // the child has its own copy
   }
