@@ -10,6 +10,9 @@
 //   --live-counts N,N   BENCH_LIVE_COUNTS    open subscriptions per level of the live push step (1000,10000; capped at
 //                                            the followers of the author who posts; 0 skips the step)
 //   --live-posts N      BENCH_LIVE_POSTS     timed posts per level of the live push step (5)
+//   --ferretdb-backend B  BENCH_FERRETDB_BACKEND  what the started FerretDB stores in: `postgresql` (the default:
+//                                            it pushes filters down to indexes, as MongoDB answers them) or `sqlite`
+//                                            (the tests' backend: only `{ _id }` filters avoid a full scan)
 //   --layout L          BENCH_LAYOUT         how the stack runs: `processes` (each subgraph and the gateway in its
 //                                            own process, as in production; the default) or `one` (startStack:
 //                                            everything in one process, as `npm start`)
@@ -26,22 +29,24 @@ const DEFAULTS = {
   ferretdbLagBudget: 120,
   liveCounts: [1000, 10_000],
   livePosts: 5,
+  ferretdbBackend: 'postgresql',
   layout: 'processes',
   out: 'benchmarks/results',
 };
 
 /** The options that are words, not numbers. */
-const WORDS = new Set(['out', 'layout']);
+const WORDS = new Set(['out', 'layout', 'ferretdbBackend']);
 /** The options that are lists of numbers (comma-separated). */
 const LISTS = new Set(['liveCounts']);
 export const LAYOUTS = ['processes', 'one'];
+export const FERRETDB_BACKENDS = ['postgresql', 'sqlite'];
 
 /** @typedef {typeof DEFAULTS} BenchOptions */
 
 const ENV = {
   users: 'BENCH_USERS', seed: 'BENCH_SEED', following: 'BENCH_FOLLOWING', seconds: 'BENCH_SECONDS',
   connections: 'BENCH_CONNECTIONS', viewers: 'BENCH_VIEWERS', posts: 'BENCH_POSTS',
-  ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', layout: 'BENCH_LAYOUT', out: 'BENCH_OUT',
+  ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', ferretdbBackend: 'BENCH_FERRETDB_BACKEND', layout: 'BENCH_LAYOUT', out: 'BENCH_OUT',
 };
 
 /** --ferretdb-lag-budget → ferretdbLagBudget @param {string} flag */
@@ -72,6 +77,7 @@ export function parseOptions(argv, env) {
       if (!Number.isFinite(options[key]) || Number(options[key]) < 0) throw new Error(`--${key} must be a number`);
     }
   }
+  if (!FERRETDB_BACKENDS.includes(String(options.ferretdbBackend))) throw new Error(`--ferretdb-backend must be one of ${FERRETDB_BACKENDS.join(', ')}`);
   if (!LAYOUTS.includes(String(options.layout))) throw new Error(`--layout must be one of ${LAYOUTS.join(', ')}`);
   if (Number(options.users) < 1000 || Number(options.users) > 1_000_000) throw new Error('--users must be between 1000 and 1000000');
   return /** @type {BenchOptions} */ (/** @type {unknown} */ (options));

@@ -14,6 +14,8 @@ const LIVE_TARGETS = [[1000, 50], [10_000, 250]];
 const selectionTitle = (key) => (key === 'withAuthor'
   ? 'selecting the author (its lookup goes through the users subgraph, served from its Redis cache once warm)'
   : 'without the author (the tweets subgraph alone)');
+/** Whether FerretDB stored in SQLite, where only `{ _id }` filters avoid a full scan. @param {any} r */
+const onSqlite = (r) => String(r.servers?.mongodb ?? '').includes('SQLite');
 const pct = (/** @type {number} */ share) => `${(share * 100).toFixed(share === 1 ? 0 : 1)}%`;
 const ms = (/** @type {number | null | undefined} */ v) => (v === null || v === undefined || !Number.isFinite(v) ? 'n/a' : `${v} ms`);
 const int = (/** @type {number} */ v) => Math.round(v).toLocaleString('en');
@@ -119,9 +121,9 @@ export function judgeTargets(r) {
       const run = level?.selections.find((/** @type {any} */ m) => m.selection === selection.key);
       const offered = r.live.levels.map((/** @type {any} */ l) => int(l.subscriptions)).join(', ');
       targets.push({
-        target: `live push p99 ≤ ${limit} ms at ${int(subscriptions)} open subscriptions, ${selectionTitle(selection.key)} (from the tweet's event on Kafka to the socket; fan-out over indexed lookups)`,
+        target: `live push p99 ≤ ${limit} ms at ${int(subscriptions)} open subscriptions, ${selectionTitle(selection.key)} (from the tweet's event on Kafka to the socket, an upper bound of the time from \`postTweet\` returning; fan-out over indexed lookups)`,
         value: run
-          ? `p99 ${ms(run.latencyMs.p99)} (p50 ${ms(run.latencyMs.p50)}), ${pct(run.deliveredShare)} delivered`
+          ? `p99 ${ms(run.latencyMs.p99)} (p50 ${ms(run.latencyMs.p50)}), ${pct(run.deliveredShare)} delivered; from \`postTweet\` returning p99 ${ms(run.fromReturnMs?.p99)}`
           : `not measured (levels run: ${offered || 'none'}; the author has ${int(r.live.author.followers)} followers)`,
         met: Boolean(run) && run.latencyMs.p99 <= limit && run.deliveredShare === 1,
       });
@@ -182,7 +184,8 @@ function limits(r) {
   const lines = [
     readPathLimit(r),
     queueingLimit(r),
-    `**FerretDB/SQLite on the write path.** Every \`postTweet\` waited ${mutationRange(r)} for its answer: after the insert, the outbox marks the tweet published with an update by \`_id\` and version, which FerretDB answers by reading the whole collection. Those scans also take a core from everything else while they run (see the postTweet row of the reads-while-posting table). The fan-out consumer as wired scans \`follow_graph\` twice and the tweets projection once per tweet; ${r.fanoutHandlerMs.ferretdb.count ? `its handler took ${ms(r.fanoutHandlerMs.ferretdb.p50)} (p50)` : 'no run of its handler finished within the time budget'}; a handler longer than the consumer's 10 s Kafka session makes the group rebalance and the event is delivered again${r.fanoutHandlerMs.redelivered.length ? ` (seen ${Math.max(...r.fanoutHandlerMs.redelivered.map((/** @type {any} */ e) => e.attempts))} times for one tweet)` : ''}. On MongoDB these are index lookups.`,
+    onSqlite(r) ? `**FerretDB/SQLite on the write path.** Every \`postTweet\` waited ${mutationRange(r)} for its answer: after the insert, the outbox marks the tweet published with an update by \`_id\` and version, which FerretDB answers by reading the whole collection. Those scans also take a core from everything else while they run (see the postTweet row of the reads-while-posting table). The fan-out consumer as wired scans \`follow_graph\` twice and the tweets projection once per tweet; ${r.fanoutHandlerMs.ferretdb.count ? `its handler took ${ms(r.fanoutHandlerMs.ferretdb.p50)} (p50)` : 'no run of its handler finished within the time budget'}; a handler longer than the consumer's 10 s Kafka session makes the group rebalance and the event is delivered again${r.fanoutHandlerMs.redelivered.length ? ` (seen ${Math.max(...r.fanoutHandlerMs.redelivered.map((/** @type {any} */ e) => e.attempts))} times for one tweet)` : ''}. On MongoDB these are index lookups.`
+      : `**FerretDB on PostgreSQL on the write path.** Every \`postTweet\` waited ${mutationRange(r)} for its answer (the insert, then the outbox's update by \`_id\` and version, both pushed down to PostgreSQL). FerretDB still reads whole collections for filters it does not push down (ranges, \`$in\`): the fan-out consumer as wired ${r.fanoutHandlerMs.ferretdb.count ? `took ${ms(r.fanoutHandlerMs.ferretdb.p50)} (p50) per tweet` : 'finished no tweet within the time budget'}, against ${ms(r.fanoutHandlerMs.indexed.p50)} over indexed lookups.`,
   ];
   const sequential = r.inserts.runs.find((/** @type {any} */ run) => run.inFlight === 1);
   if (sequential) {
@@ -322,7 +325,7 @@ function liveSection(r) {
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
-    `**Push latency** runs from the tweet's event reaching Kafka (the record timestamp the tweets process's producer wrote) to the subscriber's socket receiving the tweet, in the subscriber processes; every time is epoch milliseconds on this one box. \`postTweet\` answers after that publish and one outbox update (the tweet marked published), so this is an upper bound of "from \`postTweet\` returning" wherever that update is quick, as on MongoDB. On FerretDB it is a scan: the mutations took ${range(mutations)} and answered ${range(afterEvent)} after their event was on Kafka, so ${pct(beforeReturn)} of the pushes arrived before the answer and the literal figure (the last column, negative when the push came first) says little here. "Announced" is when the fan-out's announcement reached Redis pub/sub, seen by a listener of the bench's own on ${runs[0]?.m.announceSample ?? 0} subscribers' channels (spread over the subscribers, so over the fan-out's chunks); "after the announcement" is, for those same subscribers, the time from it to their socket: the gateway's lookup, its write to each socket, and the subscriber process reading it. "First to last socket" is the spread within one post: the fan-out announces chunk after chunk, then the gateway writes one socket after another.`,
+    `**Push latency** runs from the tweet's event reaching Kafka (the record timestamp the tweets process's producer wrote) to the subscriber's socket receiving the tweet, in the subscriber processes; every time is epoch milliseconds on this one box. \`postTweet\` answers after that publish and one outbox update (the tweet marked published), so it is an upper bound of "from \`postTweet\` returning" (the last column, negative for a push that came first), and the targets are judged on it: the literal figure would reward a slow mutation. Here the mutations took ${range(mutations)} and answered ${range(afterEvent)} after their event was on Kafka; ${pct(beforeReturn)} of the pushes arrived before the answer${onSqlite(r) ? ' (the outbox update is a scan on FerretDB/SQLite)' : ''}. "Announced" is when the fan-out's announcement reached Redis pub/sub, seen by a listener of the bench's own on ${runs[0]?.m.announceSample ?? 0} subscribers' channels (spread over the subscribers, so over the fan-out's chunks); "after the announcement" is, for those same subscribers, the time from it to their socket: the gateway's lookup, its write to each socket, and the subscriber process reading it. "First to last socket" is the spread within one post: the fan-out announces chunk after chunk, then the gateway writes one socket after another.`,
     '',
     '| Open subscriptions | Sockets opened | Failed | Client errors and closes | TCP listen-queue overflows on the box | Gateway CPU per subscription | Channels listened to in Redis | Gateway bytes per subscription, heap / RSS | … after the posts |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -348,7 +351,7 @@ function liveLimit(r) {
     const lookup = m.lookupAtAnnouncementMs?.count ? ` (the lookup without the author: p50 ${ms(m.lookupAtAnnouncementMs.p50)})` : '';
     return `${int(l.subscriptions)} ${m.label}: announced p50 ${ms(m.announcedMs.p50)} / p99 ${ms(m.announcedMs.p99)} after the event, sockets p50 ${ms(m.afterAnnouncementMs.p50)} / p99 ${ms(m.afterAnnouncementMs.p99)} after that${lookup}, first to last socket ${ms(m.spreadMs?.p50)}${perPush}`;
   });
-  return `**Live pushes.** A push is: Kafka and the fan-out consumer, which asks first which followers have a socket open (\`PUBSUB SHARDNUMSUB\`, 500 channels a call) and serves them first, in chunks of ${r.parameters.fanoutChunk} pushed onto the cached timelines and then announced (an \`SPUBLISH\` per listened channel), the other followers' timelines after; then the gateway's lookup of the tweet through the supergraph, resolved and serialised once for every subscriber; then one frame per socket, written by the gateway's one event loop and read by the subscriber processes. Measured (${runs.length} runs): ${parts.join(' · ')}. All on a box whose ${r.machine.nproc} cores also run Redis, Kafka, FerretDB (busy with \`postTweet\`'s outbox update meanwhile), the timeline and the subscriber processes.`;
+  return `**Live pushes.** A push is: Kafka and the fan-out consumer, which asks first which followers have a socket open (\`PUBSUB SHARDNUMSUB\`, 500 channels a call) and serves them first, in chunks of ${r.parameters.fanoutChunk} pushed onto the cached timelines and then announced (an \`SPUBLISH\` per listened channel), the other followers' timelines after; then the gateway's lookup of the tweet through the supergraph, resolved and serialised once for every subscriber; then one frame per socket, written by the gateway's one event loop and read by the subscriber processes. Measured (${runs.length} runs): ${parts.join(' · ')}. All on a box whose ${r.machine.nproc} cores also run Redis, Kafka, FerretDB${onSqlite(r) ? " (busy with \`postTweet\`'s outbox update meanwhile)" : ''}, the timeline and the subscriber processes.`;
 }
 
 /**
@@ -391,7 +394,7 @@ export function markdown(r) {
     '|---|---|---|',
     `| generate | ${r.phases.generateSeconds} s | network, in memory, from the seed |`,
     `| load (both stores side by side) | ${r.load.seconds} s | |`,
-    `| · MongoDB | ${r.load.mongo.seconds.toFixed(1)} s | ${int(r.load.mongo.documents)} documents by insertMany (users, follows; tweets; the timeline's authors, follow_graph, tweets) — FerretDB/SQLite bound, about ${int(r.load.mongo.documents / r.load.mongo.seconds)} documents/s |`,
+    `| · MongoDB | ${r.load.mongo.seconds.toFixed(1)} s | ${int(r.load.mongo.documents)} documents by insertMany (users, follows; tweets; the timeline's authors, follow_graph, tweets) — FerretDB bound, about ${int(r.load.mongo.documents / r.load.mongo.seconds)} documents/s |`,
     `| · Redis | ${r.load.redis.seconds.toFixed(1)} s | ${int(r.load.redis.homes)} home timelines (${int(r.load.redis.homeEntries)} ids; ${int(r.load.redis.fullHomes)} full at ${p.maxLength}), cards and authors for every tweet and user, celebrities' recent lists |`,
     `| stack start | ${r.phases.stackStartSeconds} s | includes the repositories' index builds on the loaded collections |`,
     '',

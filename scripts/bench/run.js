@@ -48,14 +48,18 @@ const log = (line) => console.log(`[bench] ${line}`);
 /** Seconds since `start` (ms), to one decimal. @param {number} start */
 const since = (start) => round((Date.now() - start) / 1000, 1);
 
-/** The servers given in the environment, or ones started for this run. */
-async function serversFor() {
+/**
+ * The servers given in the environment, or ones started for this run.
+ *
+ * @param {'postgresql' | 'sqlite'} ferretdbBackend
+ */
+async function serversFor(ferretdbBackend) {
   const { MONGODB_URL, REDIS_URL, KAFKA_BROKERS } = process.env;
   if (MONGODB_URL && REDIS_URL && KAFKA_BROKERS) {
     return { env: { MONGODB_URL, REDIS_URL, KAFKA_BROKERS }, stop: async () => {}, given: true };
   }
-  log('starting Redis, Kafka and FerretDB on loopback...');
-  const servers = await startServers({ log: (line) => log(`  ${line}`) });
+  log(`starting Redis, Kafka and FerretDB (on ${ferretdbBackend}) on loopback...`);
+  const servers = await startServers({ ferretdbBackend, log: (line) => log(`  ${line}`) });
   return { ...servers, given: false };
 }
 
@@ -143,9 +147,9 @@ async function main() {
   // BENCH_PROFILE=DIR: a V8 CPU profile of each stack process, to see where a request's time goes.
   const profileDir = process.env.BENCH_PROFILE ? resolve(process.env.BENCH_PROFILE, `run-${Date.now()}`) : undefined;
   try {
-    servers = await serversFor();
+    servers = await serversFor(options.ferretdbBackend);
     if (servers.given) namespace = `bench_${Date.now().toString(36)}`;
-    result.servers = { given: servers.given, namespace, ...(servers.given ? {} : { mongodb: 'FerretDB 1.24 on SQLite', kafka: 'Apache Kafka 3.9.1 (KRaft)' }) };
+    result.servers = { given: servers.given, namespace, ...(servers.given ? {} : { mongodb: `FerretDB 1.24 on ${options.ferretdbBackend === 'postgresql' ? 'PostgreSQL' : 'SQLite'}`, kafka: 'Apache Kafka 3.9.1 (KRaft)' }) };
 
     let phase = Date.now();
     log(`generating ${options.users.toLocaleString('en')} users (seed ${options.seed})...`);
