@@ -6,6 +6,7 @@ function feed(overrides: Partial<FeedOptions> = {}) {
   const live = new LiveFeed({
     capacity: 3,
     resolve: async (id) => `{"data":{"id":"${id}"}}`,
+    settled: () => undefined,
     deliver: (payload) => {
       seen.delivered.push(JSON.parse(payload).data.id);
       return true;
@@ -34,6 +35,26 @@ describe('LiveFeed', () => {
     await settled();
     await settled();
     expect(seen.delivered).toEqual(['1', '2', '3']);
+  });
+
+  it('writes an event whose payload is already settled at once, unless another is still ahead of it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { live, seen } = feed({
+      resolve: async (id) => {
+        await gate;
+        return `{"data":{"id":"${id}"}}`;
+      },
+      settled: (id) => (id === '1' ? undefined : `{"data":{"id":"${id}"}}`),
+    });
+    live.push('2');
+    expect(seen.delivered).toEqual(['2']); // no await in between
+    live.push('1'); // still resolving
+    live.push('3'); // settled, but behind '1'
+    expect(seen.delivered).toEqual(['2']);
+    release();
+    await settled();
+    expect(seen.delivered).toEqual(['2', '1', '3']);
   });
 
   it('drops the oldest waiting event when resolutions fall behind', async () => {

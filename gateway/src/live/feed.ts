@@ -8,6 +8,8 @@ export interface FeedOptions {
    * serialised, or null to skip it (a tweet deleted meanwhile).
    */
   resolve(id: string): Promise<string | null>;
+  /** The payload for `id` if it is already known (undefined if not): it is then delivered at once. */
+  settled(id: string): string | null | undefined;
   /** Writes one payload to the client; false when the socket is too backed up to take it (the event is dropped). */
   deliver(payload: string): boolean;
   /** Called once when the feed ends, whoever ends it. */
@@ -64,6 +66,12 @@ export class LiveFeed implements AsyncIterableIterator<never, undefined> {
   push(id: string): void {
     if (this.ended || this.seen.has(id)) return;
     this.remember(id);
+    if (!this.pumping) {
+      // Nothing ahead of it: a payload already resolved for another subscriber
+      // goes out now, with no promise or turn of the event loop on the way.
+      const ready = this.options.settled(id);
+      if (ready !== undefined) return this.deliver(ready);
+    }
     this.queue.push(id);
     if (this.queue.length > this.options.capacity) {
       this.queue.shift();
@@ -97,13 +105,17 @@ export class LiveFeed implements AsyncIterableIterator<never, undefined> {
     try {
       for (let id = this.queue.shift(); id !== undefined && !this.ended; id = this.queue.shift()) {
         const payload = await this.options.resolve(id);
-        if (payload !== null && !this.ended && !this.options.deliver(payload)) this.options.onDrop();
+        if (!this.ended) this.deliver(payload);
       }
     } catch (error) {
       await this.end(error);
     } finally {
       this.pumping = false;
     }
+  }
+
+  private deliver(payload: string | null): void {
+    if (payload !== null && !this.options.deliver(payload)) this.options.onDrop();
   }
 
   private async end(error?: unknown): Promise<void> {

@@ -39,6 +39,8 @@ const ANONYMOUS: Caller = { authorization: undefined, viewer: null };
  */
 export class LiveResolver {
   private readonly shared = new Map<string, Promise<string | null>>();
+  /** Shared payloads once settled, so that later copies of the event go out without waiting a turn. */
+  private readonly ready = new Map<string, string | null>();
 
   /** `shareWindowMs`: how long a shared result is kept for subscribers whose copy of the event arrives later. */
   constructor(
@@ -48,16 +50,29 @@ export class LiveResolver {
 
   /** The payload a subscriber receives for the event `id`, or null when there is nothing to send (deleted meanwhile). */
   resolve(subscription: LiveSubscriptionPlan, id: string, caller: Caller): Promise<string | null> {
-    const { plan, shareKey } = subscription;
+    const { plan } = subscription;
     if (!plan.shared) return this.payload(subscription, id, caller);
-    const key = `${shareKey}\u0000${id}`;
+    const key = sharedKey(subscription, id);
     let payload = this.shared.get(key);
     if (!payload) {
       payload = this.payload(subscription, id, ANONYMOUS);
       this.shared.set(key, payload);
-      setTimeout(() => this.shared.delete(key), this.shareWindowMs).unref();
+      payload.then((settled) => this.ready.set(key, settled)).catch(() => undefined);
+      setTimeout(() => {
+        this.shared.delete(key);
+        this.ready.delete(key);
+      }, this.shareWindowMs).unref();
     }
     return payload;
+  }
+
+  /**
+   * The shared payload for the event `id` if it has already been resolved,
+   * else undefined: most of a tweet's 10,000 announcements arrive after its
+   * one lookup is back, and each is then written at once.
+   */
+  settled(subscription: LiveSubscriptionPlan, id: string): string | null | undefined {
+    return subscription.plan.shared ? this.ready.get(sharedKey(subscription, id)) : undefined;
   }
 
   private async payload({ plan, variables }: LiveSubscriptionPlan, id: string, caller: Caller): Promise<string | null> {
@@ -65,4 +80,8 @@ export class LiveResolver {
     if (!result.errors?.length && result.data?.[plan.responseKey] == null) return null;
     return JSON.stringify(result);
   }
+}
+
+function sharedKey({ shareKey }: LiveSubscriptionPlan, id: string): string {
+  return `${shareKey}\u0000${id}`;
 }

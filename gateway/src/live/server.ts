@@ -163,6 +163,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         const feed = new LiveFeed({
           capacity: limits.queuedEventsPerSubscription,
           resolve: (id) => resolver.resolve(lookup, id, caller),
+          settled: (id) => resolver.settled(lookup, id),
           deliver: (payload) => writeNext(delivery, payload, limits.bufferedBytesPerConnection),
           onDrop: () => {
             droppedEvents += 1;
