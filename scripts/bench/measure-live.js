@@ -19,11 +19,10 @@
 //   - from the event: from the tweet's event reaching Kafka (its record
 //     timestamp, taken by the tweets process's producer) to the socket
 //     receiving the tweet. `postTweet` answers after that publish plus one
-//     outbox update; on FerretDB that update scans the tweets collection for
-//     seconds, so the pushes arrive before the mutation's answer and the
-//     literal "from postTweet returning" is negative. Timing from the event
-//     is what "from postTweet returning" is on MongoDB, less that one update:
-//     an upper bound of it, and what the targets are judged on.
+//     outbox update (on FerretDB/SQLite a scan of the tweets collection for
+//     seconds, so the pushes arrive before the mutation's answer). Timing
+//     from the event is "from postTweet returning" less that one update: an
+//     upper bound of it, and what the targets are judged on.
 //   - from postTweet returning: the literal measure, reported beside it.
 //   - announced: when the fan-out's announcement reached Redis pub/sub, seen
 //     by a listener of the bench's own on up to 20 subscribers' channels;
@@ -35,6 +34,10 @@
 // the users subgraph, which reads FerretDB) and, re-subscribed, without it
 // (the lookup stays in the tweets subgraph and its Redis cache): FerretDB
 // off the live path, as the fan-out switch takes it off the timeline's.
+//
+// Then the floor: the same kind of subscribers on a bare broadcast server
+// (bare-broadcast.js), what the box takes to move one frame through that
+// many sockets and clients with no product code on the way.
 
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -217,6 +220,9 @@ export async function measureLivePushes(options) {
         selections,
       });
     }
+    // The gateway's subscribers go before the floor is measured, so that it runs on a quiet box.
+    await Promise.allSettled(children.map((child) => child.stop()));
+    const floor = await measureFloor();
     return {
       fanout: 'indexed',
       author: { id: network.userIds[author], handle: handleOf(author), followers: followers.length },
@@ -225,6 +231,7 @@ export async function measureLivePushes(options) {
       connectWave: CONNECT_WAVE,
       postsPerLevel: posts,
       levels: results,
+      floor,
     };
   } finally {
     await Promise.allSettled(children.map((child) => child.stop()));
@@ -298,6 +305,73 @@ export async function measureLivePushes(options) {
       `first to last socket p50 ${r.spreadMs.p50} ms); delivered ${(r.deliveredShare * 100).toFixed(1)}%; from postTweet returning p50 ${r.fromReturnMs.p50} ms; ` +
       `the lookup without the author at the announcement took p50 ${r.lookupAtAnnouncementMs.p50} ms`);
     return r;
+  }
+
+  /**
+   * The floor of a push on this box, at each level: fresh subscriber processes open as many graphql-ws
+   * sockets to a bare broadcast server (bare-broadcast.js), which writes one frame to each of them, one
+   * socket after another, as the gateway does once an event is resolved; from the start of the
+   * broadcast to each socket receiving it. No Kafka, Redis, GraphQL or token check: what is left is the
+   * box moving one frame through N sockets and N graphql-ws clients.
+   */
+  async function measureFloor() {
+    const start = (/** @type {string} */ script, /** @type {string} */ name) => startChild(resolve(options.here, script), { name, cwd: options.root, env: { PATH: process.env.PATH } });
+    const bare = await start('bare-broadcast.js', 'bare broadcast');
+    /** @type {import('./children.js').Child[]} */
+    const subscribers = [];
+    try {
+      for (let k = 0; k < SUBSCRIBER_PROCESSES; k += 1) subscribers.push(await start('live-subscribers.js', `floor subscribers ${k + 1}`));
+      const floors = [];
+      let open = 0;
+      for (const count of levels) {
+        // No token: the bare server checks none.
+        const added = Array.from({ length: count - open }, (_, k) => ({ token: 'none', child: (open + k) % subscribers.length }));
+        await Promise.all(subscribers.map((child, k) => child.ask({
+          type: 'open', url: bare.ready.url, query: SELECTIONS[0].query, subscribers: added.filter((s) => s.child === k), wave: Math.ceil(CONNECT_WAVE / subscribers.length),
+        }, 600_000)));
+        open = count;
+        await broadcastAndWait(`floor-warm-up-${count}`, count);
+        await Promise.all(subscribers.map((child) => child.ask({ type: 'usage' })));
+        /** @type {number[]} */
+        const latencies = [];
+        const perPost = [];
+        for (let p = 0; p < posts; p += 1) {
+          const tweetId = `floor-${count}-${p + 1}`;
+          const sent = await broadcastAndWait(tweetId, count);
+          const answers = await Promise.all(subscribers.map((child) => child.ask({ type: 'times', tweetId })));
+          const received = answers.flatMap((answer) => answer.times.filter((/** @type {number | null} */ at) => at !== null).map((/** @type {number} */ at) => at - sent.startedAt));
+          latencies.push(...received);
+          perPost.push({ delivered: received.length, writeMs: sent.writeMs, cpuMs: sent.cpuMs, lastMs: round(Math.max(...received)) });
+          await sleep(300);
+        }
+        const usage = await Promise.all(subscribers.map((child) => child.ask({ type: 'usage' })));
+        const pushes = count * posts;
+        const floor = {
+          subscriptions: count,
+          posts,
+          deliveredShare: round(latencies.length / pushes, 4),
+          latencyMs: summarize(latencies),
+          writeMs: summarize(perPost.map((post) => post.writeMs)),
+          serverCpuUsPerPush: round((perPost.reduce((sum, post) => sum + post.cpuMs, 0) * 1000) / pushes, 1),
+          subscribersCpuUsPerPush: round((usage.reduce((sum, u) => sum + u.cpuMs, 0) * 1000) / pushes, 1),
+          perPost,
+        };
+        floors.push(floor);
+        log(`  the floor, a bare broadcast to ${count.toLocaleString('en')} graphql-ws sockets: p50 ${floor.latencyMs.p50} ms, p99 ${floor.latencyMs.p99} ms from its start ` +
+          `(writes p50 ${floor.writeMs.p50} ms; ${floor.serverCpuUsPerPush} µs of server and ${floor.subscribersCpuUsPerPush} µs of subscriber CPU per push); delivered ${(floor.deliveredShare * 100).toFixed(1)}%`);
+      }
+      return floors;
+    } finally {
+      await Promise.allSettled([...subscribers.map((child) => child.stop()), bare.stop()]);
+    }
+
+    /** @param {string} tweetId @param {number} count */
+    async function broadcastAndWait(tweetId, count) {
+      const sent = await bare.ask({ type: 'broadcast', tweetId });
+      const deadline = now() + DELIVERY_TIMEOUT_MS;
+      while ((await Promise.all(subscribers.map((child) => child.ask({ type: 'count', tweetId })))).reduce((sum, a) => sum + a.received, 0) < count && now() < deadline) await sleep(20);
+      return sent;
+    }
   }
 
   /**

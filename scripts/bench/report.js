@@ -123,7 +123,7 @@ export function judgeTargets(r) {
       targets.push({
         target: `live push p99 ≤ ${limit} ms at ${int(subscriptions)} open subscriptions, ${selectionTitle(selection.key)} (from the tweet's event on Kafka to the socket, an upper bound of the time from \`postTweet\` returning; fan-out over indexed lookups)`,
         value: run
-          ? `p99 ${ms(run.latencyMs.p99)} (p50 ${ms(run.latencyMs.p50)}), ${pct(run.deliveredShare)} delivered; from \`postTweet\` returning p99 ${ms(run.fromReturnMs?.p99)}`
+          ? `p99 ${ms(run.latencyMs.p99)} (p50 ${ms(run.latencyMs.p50)}), ${pct(run.deliveredShare)} delivered; from \`postTweet\` returning p99 ${ms(run.fromReturnMs?.p99)}${floorText(r, subscriptions)}`
           : `not measured (levels run: ${offered || 'none'}; the author has ${int(r.live.author.followers)} followers)`,
         met: Boolean(run) && run.latencyMs.p99 <= limit && run.deliveredShare === 1,
       });
@@ -280,6 +280,12 @@ function lookupSentence(m) {
   return `${probe}${served ? ` HTTP requests the subgraphs served meanwhile: ${served}.` : ''}`;
 }
 
+/** The bare broadcast's p99 at a level, for the targets table. @param {Result} r @param {number} subscriptions */
+function floorText(r, subscriptions) {
+  const floor = r.live?.floor?.find((/** @type {any} */ f) => f.subscriptions === subscriptions);
+  return floor ? `; the floor, a bare broadcast to as many sockets: p99 ${ms(floor.latencyMs.p99)}` : '';
+}
+
 /** Counts by code, as `code ×n`. @param {Record<string, number>} counts */
 const byCode = (counts) => Object.entries(counts ?? {}).map(([code, n]) => `${code} ×${int(n)}`).join(', ');
 
@@ -331,12 +337,34 @@ function liveSection(r) {
     '|---|---|---|---|---|---|---|---|---|',
     ...openRows,
     '',
+    ...floorSection(live),
     `**Memory per open subscription** is the gateway process's heap and RSS after a full GC (\`--expose-gc\`), minus the same before any socket was opened, divided by the subscriptions: once they are all listening, and again after the level's posts (each subscription remembers the ids it delivered, up to 256, to drop repeats). RSS moves with what the allocator keeps or returns, so its per-subscription figure is rough.`,
     '',
     ...runs.flatMap(({ l, m }) => [
       `**${int(l.subscriptions)} subscriptions, ${m.label}.** During the timed posts: ${liveRuntime('gateway', m.runtime.gateway)}; ${liveRuntime('timeline', m.runtime.timeline)}; the subscriber processes ${int(m.runtime.subscribersCpuMs)} ms of CPU${m.runtime.socketsDropped ? `; ${m.runtime.socketsDropped} sockets closed after opening` : ''}${Object.keys(m.subscriptionErrors ?? {}).length ? `; subscription errors so far: ${byCode(m.subscriptionErrors)}` : ''}. Per post, from the event (first / p50 / last socket): ${m.perPost.map((/** @type {any} */ post) => `${post.firstMs} / ${post.p50Ms} / ${post.lastMs} ms`).join(' · ')}. Warm-up delivered to ${int(m.warmUp.delivered)}.${lookupSentence(m)}`,
       '',
     ]),
+  ];
+}
+
+/**
+ * The floor: the same kind of subscribers on a bare broadcast server.
+ * @param {any} live
+ * @returns {string[]}
+ */
+function floorSection(live) {
+  if (!live.floor?.length) return [];
+  const gatewayP99 = (/** @type {number} */ subscriptions) => live.levels.find((/** @type {any} */ l) => l.subscriptions === subscriptions)
+    ?.selections.map((/** @type {any} */ m) => ms(m.latencyMs.p99)).join(' / ') ?? 'n/a';
+  return [
+    `**The floor on this box.** After the gateway's levels, fresh subscriber processes (the same \`graphql-ws\` clients, ${live.subscriberProcesses} processes) open as many sockets to a bare broadcast server of the bench's own (\`scripts/bench/bare-broadcast.js\`: \`ws\` and just enough of graphql-transport-ws; no token check, GraphQL, Redis or Kafka), which writes one \`next\` frame to every subscription, one socket after another, as the gateway does once an event is resolved: a warm-up broadcast, then ${live.postsPerLevel} timed ones. From the start of a broadcast to each socket receiving it:`,
+    '',
+    '| Open subscriptions | Delivered | p50 | p99 | max | Writing every socket (p50 of broadcasts) | Server CPU per push | Subscriber CPU per push | The gateway\'s push p99 from the event (with / without the author) |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...live.floor.map((/** @type {any} */ f) => `| ${int(f.subscriptions)} | ${pct(f.deliveredShare)} | ${ms(f.latencyMs.p50)} | ${ms(f.latencyMs.p99)} | ${ms(f.latencyMs.max)} | ${ms(f.writeMs.p50)} | ${f.serverCpuUsPerPush} µs | ${f.subscribersCpuUsPerPush} µs | ${gatewayP99(f.subscriptions)} |`),
+    '',
+    'That much of every push at the level is this box moving one frame through that many sockets and clients, before Kafka, the fan-out, Redis pub/sub or the lookup add anything: the part no product code removes on these cores.',
+    '',
   ];
 }
 
@@ -351,7 +379,9 @@ function liveLimit(r) {
     const lookup = m.lookupAtAnnouncementMs?.count ? ` (the lookup without the author: p50 ${ms(m.lookupAtAnnouncementMs.p50)})` : '';
     return `${int(l.subscriptions)} ${m.label}: announced p50 ${ms(m.announcedMs.p50)} / p99 ${ms(m.announcedMs.p99)} after the event, sockets p50 ${ms(m.afterAnnouncementMs.p50)} / p99 ${ms(m.afterAnnouncementMs.p99)} after that${lookup}, first to last socket ${ms(m.spreadMs?.p50)}${perPush}`;
   });
-  return `**Live pushes.** A push is: Kafka and the fan-out consumer, which asks first which followers have a socket open (\`PUBSUB SHARDNUMSUB\`, 500 channels a call) and serves them first, in chunks of ${r.parameters.fanoutChunk} pushed onto the cached timelines and then announced (an \`SPUBLISH\` per listened channel), the other followers' timelines after; then the gateway's lookup of the tweet through the supergraph, resolved and serialised once for every subscriber; then one frame per socket, written by the gateway's one event loop and read by the subscriber processes. Measured (${runs.length} runs): ${parts.join(' · ')}. All on a box whose ${r.machine.nproc} cores also run Redis, Kafka, FerretDB${onSqlite(r) ? " (busy with \`postTweet\`'s outbox update meanwhile)" : ''}, the timeline and the subscriber processes.`;
+  const floors = (r.live?.floor ?? []).map((/** @type {any} */ f) => `${int(f.subscriptions)} sockets p99 ${ms(f.latencyMs.p99)} (server ${f.serverCpuUsPerPush} µs and subscribers ${f.subscribersCpuUsPerPush} µs of CPU per push)`);
+  const floor = floors.length ? ` A bare broadcast, with no product code at all, reaches ${floors.join(', ')}: the floor of a push on this box.` : '';
+  return `**Live pushes.** A push is: Kafka and the fan-out consumer, which asks first which followers have a socket open (\`PUBSUB SHARDNUMSUB\`, 500 channels a call) and serves them first, in chunks of ${r.parameters.fanoutChunk} pushed onto the cached timelines and then announced (an \`SPUBLISH\` per listened channel), the other followers' timelines after; then the gateway's lookup of the tweet through the supergraph, resolved and serialised once for every subscriber; then one frame per socket, written by the gateway's one event loop and read by the subscriber processes. Measured (${runs.length} runs): ${parts.join(' · ')}. All on a box whose ${r.machine.nproc} cores also run Redis, Kafka, FerretDB${onSqlite(r) ? " (busy with \`postTweet\`'s outbox update meanwhile)" : ''}, the timeline and the subscriber processes.${floor}`;
 }
 
 /**
