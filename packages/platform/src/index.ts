@@ -20,6 +20,7 @@ export * from './topics.js';
 export { InMemoryCache } from './adapters/memory-cache.js';
 export { InMemoryEventBus } from './adapters/memory-event-bus.js';
 export { KafkaEventBus, type KafkaSettings } from './adapters/kafka-event-bus.js';
+export { stopKafkajsIdlePolling } from './adapters/kafkajs-idle-fix.js';
 export { RedisCache, createRedisClient } from './adapters/redis-cache.js';
 export * from './service.js';
 export { PendingChanges } from './adapters/memory-pending-changes.js';

@@ -9,6 +9,7 @@ import {
   type SubscribeOptions,
 } from '../events.js';
 import type { Logger } from '../logger.js';
+import { stopKafkajsIdlePolling } from './kafkajs-idle-fix.js';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -56,6 +57,7 @@ export class KafkaEventBus implements EventBus {
     private readonly settings: KafkaSettings,
     private readonly logger: Logger,
   ) {
+    stopKafkajsIdlePolling(); // once per process; see there
     this.kafka = new Kafka({
       clientId: settings.clientId,
       brokers: settings.brokers,
