@@ -1,5 +1,14 @@
 import type http from 'node:http';
-import { GraphQLError, getOperationAST, parse, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  validate,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { CloseCode, type Context } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -143,7 +152,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         };
         if (operation.operation === 'subscription') {
           try {
-            context.plan = planLookup(schema, document, operation);
+            context.plan = documents.lookupPlan(schema, document, operation);
           } catch (error) {
             return [error as GraphQLError];
           }
@@ -215,14 +224,33 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
 const CACHED_DOCUMENTS = 500;
 
 /**
- * Subscription documents parsed and validated once per schema. Clients send
- * the same few documents: after a gateway restart, thousands of them
- * reconnect at once with the same one, and validating each again would
- * cost the event loop seconds. Documents that fail are not kept.
+ * Subscription documents parsed and validated once per schema, and their
+ * lookup plans made once per operation. Clients send the same few
+ * documents: after a gateway restart, thousands of them reconnect at once
+ * with the same one, and validating and planning each again would cost the
+ * event loop seconds. Documents that fail are not kept.
  */
 class DocumentCache {
   private schema: GraphQLSchema | undefined;
   private readonly valid = new Map<string, DocumentNode>();
+  /** By cached document (so they go with it), then by operation name. */
+  private readonly plans = new WeakMap<DocumentNode, Map<string, LookupPlan>>();
+
+  /** The lookup plan of a subscription operation of a document this cache returned; throws a GraphQLError if there is none. */
+  lookupPlan(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): LookupPlan {
+    let byOperation = this.plans.get(document);
+    if (!byOperation) {
+      byOperation = new Map();
+      this.plans.set(document, byOperation);
+    }
+    const name = operation.name?.value ?? '';
+    let plan = byOperation.get(name);
+    if (!plan) {
+      plan = planLookup(schema, document, operation);
+      byOperation.set(name, plan);
+    }
+    return plan;
+  }
 
   parsedAndValidated(schema: GraphQLSchema, query: string): DocumentNode | readonly GraphQLError[] {
     if (schema !== this.schema) {
