@@ -18,6 +18,17 @@ function feed(overrides: Partial<FeedOptions> = {}) {
   return { live, seen };
 }
 
+/** A resolver whose lookups all wait until `release()`. */
+function gated() {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const resolve = async (id: string) => {
+    await gate;
+    return `{"data":{"id":"${id}"}}`;
+  };
+  return { resolve, release };
+}
+
 /** Lets every queued resolution and delivery run. */
 const settled = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -38,13 +49,9 @@ describe('LiveFeed', () => {
   });
 
   it('writes an event whose payload is already settled at once, unless another is still ahead of it', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { resolve, release } = gated();
     const { live, seen } = feed({
-      resolve: async (id) => {
-        await gate;
-        return `{"data":{"id":"${id}"}}`;
-      },
+      resolve,
       settled: (id) => (id === '1' ? undefined : `{"data":{"id":"${id}"}}`),
     });
     live.push('2');
@@ -58,15 +65,8 @@ describe('LiveFeed', () => {
   });
 
   it('drops the oldest waiting event when resolutions fall behind', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const { live, seen } = feed({
-      capacity: 2,
-      resolve: async (id) => {
-        await gate;
-        return `{"data":{"id":"${id}"}}`;
-      },
-    });
+    const { resolve, release } = gated();
+    const { live, seen } = feed({ capacity: 2, resolve });
     for (const id of ['1', '2', '3', '4', '5']) live.push(id); // '1' is being resolved; 2..5 wait
     expect(seen.dropped).toBe(2);
     release();

@@ -174,11 +174,7 @@ export async function measureLivePushes(options) {
         }
       },
     });
-    for (let k = 0; k < SUBSCRIBER_PROCESSES; k += 1) {
-      children.push(await startChild(resolve(options.here, 'live-subscribers.js'), {
-        name: `live subscribers ${k + 1}`, cwd: options.root, env: { PATH: process.env.PATH },
-      }));
-    }
+    for (let k = 0; k < SUBSCRIBER_PROCESSES; k += 1) children.push(await startHelper('live-subscribers.js', `live subscribers ${k + 1}`));
     const baseline = await stack.askGateway({ type: 'memory' });
     const results = [];
     let open = 0;
@@ -316,12 +312,11 @@ export async function measureLivePushes(options) {
    * box moving one frame through N sockets and N graphql-ws clients.
    */
   async function measureFloor() {
-    const start = (/** @type {string} */ script, /** @type {string} */ name) => startChild(resolve(options.here, script), { name, cwd: options.root, env: { PATH: process.env.PATH } });
-    const bare = await start('bare-broadcast.js', 'bare broadcast');
+    const bare = await startHelper('bare-broadcast.js', 'bare broadcast');
     /** @type {import('./children.js').Child[]} */
     const subscribers = [];
     try {
-      for (let k = 0; k < SUBSCRIBER_PROCESSES; k += 1) subscribers.push(await start('live-subscribers.js', `floor subscribers ${k + 1}`));
+      for (let k = 0; k < SUBSCRIBER_PROCESSES; k += 1) subscribers.push(await startHelper('live-subscribers.js', `floor subscribers ${k + 1}`));
       const floors = [];
       let open = 0;
       for (const count of levels) {
@@ -373,6 +368,11 @@ export async function measureLivePushes(options) {
       while ((await Promise.all(subscribers.map((child) => child.ask({ type: 'count', tweetId })))).reduce((sum, a) => sum + a.received, 0) < count && now() < deadline) await sleep(20);
       return sent;
     }
+  }
+
+  /** One of the bench's own helper processes of this step, from this folder. @param {string} script @param {string} name */
+  function startHelper(script, name) {
+    return startChild(resolve(options.here, script), { name, cwd: options.root, env: { PATH: process.env.PATH } });
   }
 
   /**

@@ -65,3 +65,17 @@ export async function readThrough<T extends { id: string }>(
   }
   return found;
 }
+
+/** `readThrough`, as a list in the order of `ids`; ids with no record are left out. */
+export async function readThroughInOrder<T extends { id: string }>(
+  cache: VersionedCache,
+  records: CachedRecords<T>,
+  ids: readonly string[],
+  load: (missing: string[]) => Promise<T[]>,
+): Promise<T[]> {
+  const found = await readThrough(cache, records, ids, load);
+  return ids.flatMap((id) => {
+    const record = found.get(id);
+    return record ? [record] : [];
+  });
+}

@@ -22,13 +22,15 @@ interface RequestQueue {
  * has to wait schedules the check itself when it is queued, and every answer
  * or timeout checks the queue again.
  */
+let stopped = false;
+
 export function stopKafkajsIdlePolling(): void {
+  if (stopped) return;
+  stopped = true;
   const require = createRequire(import.meta.url);
   const prototype = (require('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueue }).prototype;
   const schedule = prototype.scheduleCheckPendingRequests;
-  if (typeof schedule !== 'function' || (schedule as { idleFixed?: boolean }).idleFixed) return;
-  const fixed = function (this: RequestQueue): void {
+  prototype.scheduleCheckPendingRequests = function (this: RequestQueue): void {
     if (this.pending.length > 0) schedule.call(this);
   };
-  prototype.scheduleCheckPendingRequests = Object.assign(fixed, { idleFixed: true });
 }

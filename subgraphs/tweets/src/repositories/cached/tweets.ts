@@ -1,4 +1,4 @@
-import { readThrough, type CachedRecords, type VersionedCache } from '@chirp/platform';
+import { readThroughInOrder, type CachedRecords, type VersionedCache } from '@chirp/platform';
 import type { NewTweet, Tweet } from '../../domain/model.js';
 import type { TweetRepository } from '../types.js';
 
@@ -30,12 +30,8 @@ export class CachedTweetRepository implements TweetRepository {
     return (await this.findByIds([id]))[0] ?? null;
   }
 
-  async findByIds(ids: readonly string[]): Promise<Tweet[]> {
-    const found = await readThrough(this.cache, TWEETS, ids, (missing) => this.inner.findByIds(missing));
-    return ids.flatMap((id) => {
-      const tweet = found.get(id);
-      return tweet ? [tweet] : [];
-    });
+  findByIds(ids: readonly string[]): Promise<Tweet[]> {
+    return readThroughInOrder(this.cache, TWEETS, ids, (missing) => this.inner.findByIds(missing));
   }
 
   listByAuthor(authorId: string, limit: number, beforeId?: string): Promise<Tweet[]> {

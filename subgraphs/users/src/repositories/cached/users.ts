@@ -1,4 +1,4 @@
-import { readThrough, type CachedRecords, type VersionedCache } from '@chirp/platform';
+import { readThroughInOrder, type CachedRecords, type VersionedCache } from '@chirp/platform';
 import type { Credentials, NewUser, ProfileChanges, User } from '../../domain/model.js';
 import type { UserRepository } from '../types.js';
 
@@ -34,12 +34,8 @@ export class CachedUserRepository implements UserRepository {
     return (await this.findByIds([id]))[0] ?? null;
   }
 
-  async findByIds(ids: readonly string[]): Promise<User[]> {
-    const found = await readThrough(this.cache, USERS, ids, (missing) => this.inner.findByIds(missing));
-    return ids.flatMap((id) => {
-      const user = found.get(id);
-      return user ? [user] : [];
-    });
+  findByIds(ids: readonly string[]): Promise<User[]> {
+    return readThroughInOrder(this.cache, USERS, ids, (missing) => this.inner.findByIds(missing));
   }
 
   findByHandle(handle: string): Promise<User | null> {
