@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError, loadConfig, type ServiceConfig } from '@chirp/platform';
 import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
+import { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './operation-limits.js';
 
 export const SUBGRAPH_NAMES = ['users', 'tweets', 'timeline', 'notifications'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -10,6 +11,13 @@ export interface GatewayConfig extends ServiceConfig {
   /** Where each subgraph answers; a subgraph left out keeps the routing URL composed into the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   liveLimits: LiveLimits;
+  operationLimits: OperationLimits;
+  /**
+   * Whether the schema can be introspected (the explorer needs it). Off in
+   * production unless GRAPHQL_INTROSPECTION=true; while it is off, error
+   * messages leave out "Did you mean …?" suggestions too.
+   */
+  introspection: boolean;
 }
 
 /** The live edge's limits and the variable that sets each. */
@@ -21,11 +29,23 @@ const LIVE_LIMIT_VARIABLES: Record<keyof LiveLimits, string> = {
   keepAliveMs: 'LIVE_KEEPALIVE_MS',
 };
 
+/** The operation limits and the variable that sets each. */
+const OPERATION_LIMIT_VARIABLES: Record<keyof OperationLimits, string> = {
+  tokens: 'GRAPHQL_MAX_TOKENS',
+  depth: 'GRAPHQL_MAX_DEPTH',
+  aliases: 'GRAPHQL_MAX_ALIASES',
+  directives: 'GRAPHQL_MAX_DIRECTIVES',
+  cost: 'GRAPHQL_MAX_COST',
+  expandedFields: 'GRAPHQL_MAX_EXPANDED_FIELDS',
+};
+
 /** What the gateway reads besides the variables every service reads. */
 export const GATEWAY_ENVIRONMENT_VARIABLES: readonly string[] = [
   ...SUBGRAPH_NAMES.map((name) => `${name.toUpperCase()}_URL`),
   'SUPERGRAPH_PATH',
+  'GRAPHQL_INTROSPECTION',
   ...Object.values(LIVE_LIMIT_VARIABLES),
+  ...Object.values(OPERATION_LIMIT_VARIABLES),
 ];
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
@@ -36,26 +56,38 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     const url = source[`${name.toUpperCase()}_URL`]?.trim();
     if (url) subgraphUrls[name] = url;
   }
+  // The gateway stores nothing; it needs Redis only to hear live events
+  // published by subgraphs (in development an in-process bus stands in).
+  const config = loadConfig('gateway', 4000, source, ['REDIS_URL']);
   return {
-    // The gateway stores nothing; it needs Redis only to hear live events
-    // published by subgraphs (in development an in-process bus stands in).
-    ...loadConfig('gateway', 4000, source, ['REDIS_URL']),
+    ...config,
     supergraphPath: source.SUPERGRAPH_PATH?.trim() || DEFAULT_SUPERGRAPH,
     subgraphUrls,
-    liveLimits: loadLiveLimits(source),
+    liveLimits: loadLimits(source, DEFAULT_LIVE_LIMITS, LIVE_LIMIT_VARIABLES),
+    operationLimits: loadLimits(source, DEFAULT_OPERATION_LIMITS, OPERATION_LIMIT_VARIABLES),
+    introspection: loadSwitch(source, 'GRAPHQL_INTROSPECTION', !config.isProduction),
   };
 }
 
-function loadLiveLimits(source: NodeJS.ProcessEnv): LiveLimits {
-  const limits = { ...DEFAULT_LIVE_LIMITS };
-  for (const [limit, variable] of Object.entries(LIVE_LIMIT_VARIABLES) as Array<[keyof LiveLimits, string]>) {
+function loadSwitch(source: NodeJS.ProcessEnv, variable: string, fallback: boolean): boolean {
+  const raw = source[variable]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new ConfigurationError(`Invalid configuration: ${variable} must be true or false (got "${raw}").`);
+}
+
+/** A set of whole-number limits, each overridable by its variable. */
+function loadLimits<Limits extends object>(source: NodeJS.ProcessEnv, defaults: Limits, variables: Record<keyof Limits, string>): Limits {
+  const limits = { ...defaults };
+  for (const [limit, variable] of Object.entries(variables) as Array<[keyof Limits, string]>) {
     const raw = source[variable]?.trim();
     if (!raw) continue;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 1) {
       throw new ConfigurationError(`Invalid configuration: ${variable} must be a positive whole number (got "${raw}").`);
     }
-    limits[limit] = value;
+    (limits as Record<keyof Limits, number>)[limit] = value;
   }
   return limits;
 }

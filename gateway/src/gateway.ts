@@ -1,5 +1,5 @@
 import { ApolloGateway } from '@apollo/gateway';
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -20,6 +20,7 @@ import { SubgraphSource } from './subgraph-source.js';
 import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
 import { startLiveServer, type LiveServer } from './live/server.js';
 import type { RunOperation } from './live/resolution.js';
+import { costLimitPlugin, DEFAULT_OPERATION_LIMITS, explainLimitErrors, shapeRules, type OperationLimits } from './operation-limits.js';
 
 export interface GatewayContext {
   /** The caller's header, forwarded as is: each subgraph verifies it again itself. */
@@ -39,6 +40,10 @@ export interface GatewayOptions {
   /** Where the subgraphs announce live events (Redis pub/sub, or the embedded stack's in-process bus). */
   live: LiveBus;
   liveLimits?: Partial<LiveLimits>;
+  /** What one operation may ask (see operation-limits.ts); the defaults where left out. */
+  operationLimits?: Partial<OperationLimits>;
+  /** Whether the schema can be introspected; off, error messages also leave out field suggestions. */
+  introspection: boolean;
 }
 
 /** The routing URL of every subgraph named in the supergraph, with the configured overrides applied. */
@@ -80,17 +85,26 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     },
     logger: options.logger.child({ component: 'apollo-gateway' }),
   });
+  const operationLimits = { ...DEFAULT_OPERATION_LIMITS, ...options.operationLimits };
+  const formatError = withLimitsExplained(createErrorFormatter({ exposeInternals: options.exposeInternals }), operationLimits);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    introspection: true,
-    formatError: createErrorFormatter({ exposeInternals: options.exposeInternals }),
+    introspection: options.introspection,
+    hideSchemaDetailsFromClientErrors: !options.introspection,
+    // Every operation is bounded before it is planned: its tokens as it is
+    // parsed, its shape as it is validated, its cost once its variables are known.
+    parseOptions: { maxTokens: operationLimits.tokens },
+    validationRules: shapeRules(operationLimits),
+    formatError,
     includeStacktraceInErrorResponses: options.exposeInternals,
     plugins: [
+      costLimitPlugin<GatewayContext>(operationLimits),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginCacheControlDisabled(), // no HTTP cache hints: not worth their per-field cost
       offlineExplorer(),
       logUnexpectedErrors<GatewayContext>(options.logger),
       subscriptionsOverWebSocketOnly(),
+      noSilentNulls(options.logger),
       { serverWillStart: async () => ({ drainServer: () => liveServer.close() }) },
     ],
   });
@@ -113,6 +127,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     tokens: options.tokens,
     logger: options.logger.child({ component: 'live' }),
     limits: { ...DEFAULT_LIVE_LIMITS, ...options.liveLimits },
+    operationLimits,
+    introspection: options.introspection,
+    formatError,
     isProduction: !options.exposeInternals,
   });
   web.serveGraphQL(apollo, async (request) => {
@@ -136,6 +153,40 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 }
 
+type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+function withLimitsExplained(format: ErrorFormatter, limits: OperationLimits): ErrorFormatter {
+  const explain = explainLimitErrors(limits);
+  return (formatted, error) => format(explain(formatted), error);
+}
+
+/**
+ * An answer whose data is null always says why. The gateway nulls a
+ * non-null field whose entity a subgraph could not find (a user who no
+ * longer exists, say) and lets the null rise to the root without an error;
+ * the client would get `data: null` and nothing to act on.
+ */
+function noSilentNulls(logger: Logger): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, operationName }) {
+          if (response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          if (result.data !== null || result.errors?.length) return;
+          logger.error({ operationName }, 'a required field had no value and nulled the whole answer');
+          result.errors = [
+            {
+              message: 'Part of the answer could not be found (a required field had no value). This is ours to fix; please try again later.',
+              extensions: { code: 'INTERNAL_SERVER_ERROR' },
+            },
+          ];
+        },
+      };
+    },
+  };
+}
+
 /** A subscription sent over HTTP gets a clear answer instead of a query-planning error. */
 function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GatewayContext> {
   return {
@@ -154,5 +205,6 @@ function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GatewayContext> {
 }
 
 export { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
+export { DEFAULT_OPERATION_LIMITS, type OperationLimits } from './operation-limits.js';
 export { LiveCloseCodes, type LiveServer } from './live/server.js';
 export { GATEWAY_ENVIRONMENT_VARIABLES, loadGatewayConfig, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from './config.js';

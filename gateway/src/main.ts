@@ -16,6 +16,8 @@ const server = await startGateway({
   exposeInternals: config.env === 'development',
   live,
   liveLimits: config.liveLimits,
+  operationLimits: config.operationLimits,
+  introspection: config.introspection,
 });
 stopOnSignals(logger, async () => {
   await server.close();

@@ -2,17 +2,17 @@ import type http from 'node:http';
 import {
   GraphQLError,
   getOperationAST,
-  parse,
-  validate,
   type DocumentNode,
   type ExecutionArgs,
+  type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
 import { CloseCode, type Context } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { DomainError, TokenService, type LiveBus, type Logger } from '@chirp/platform';
+import { DomainError, MAX_REQUEST_BYTES, TokenService, type LiveBus, type Logger } from '@chirp/platform';
+import { checkCost, parseWithinLimits, validateWithinLimits, withoutSuggestions, type OperationLimits } from '../operation-limits.js';
 import { LiveFeed, nextFrames, writeNext, type NextFrames } from './feed.js';
 import type { LiveLimits } from './limits.js';
 import { planLookup, type LookupPlan } from './lookup.js';
@@ -35,6 +35,11 @@ export interface LiveServerOptions {
   tokens: TokenService;
   logger: Logger;
   limits: LiveLimits;
+  /** The same limits as over HTTP, applied to every operation sent over the socket. */
+  operationLimits: OperationLimits;
+  introspection: boolean;
+  /** The HTTP endpoint's error formatter: the same codes and messages over the socket. */
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   isProduction: boolean;
 }
 
@@ -78,8 +83,10 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
   const socketsByUser = new Map<string, number>();
   let subscriptions = 0;
   let droppedEvents = 0;
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path });
-  const documents = new DocumentCache();
+  // The socket library refuses a frame over the HTTP body limit itself (close
+  // 1009) before reading it whole, whoever sends it, signed in or not.
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: MAX_REQUEST_BYTES });
+  const documents = new DocumentCache(options.operationLimits, options.introspection);
   type Ctx = Context<Record<string, unknown> | undefined, SocketExtra>;
 
   // useServer adds the socket and the upgrade request to our own extra.
@@ -152,6 +159,8 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         };
         if (operation.operation === 'subscription') {
           try {
+            // Queries and mutations meet the cost limit in Apollo Server's pipeline; a subscription's is that of one event.
+            checkCost(options.operationLimits, schema, document, payload.operationName, payload.variables ?? undefined);
             context.plan = documents.lookupPlan(schema, document, operation);
           } catch (error) {
             return [error as GraphQLError];
@@ -202,8 +211,15 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         }
         return feed;
       },
+      // Results come from the supergraph with their errors already formatted, as over HTTP.
+      onNext: (_ctx, _id, _payload, _args, result) => result,
+      // A refusal is an `error` message for that operation alone, with the codes HTTP would give.
       onError(_ctx, _id, _payload, errors) {
         logger.debug({ errors: errors.map((error) => error.message) }, 'live operation refused');
+        return errors.map((error) => {
+          const formatted = options.formatError(error.toJSON(), error);
+          return options.introspection ? formatted : { ...formatted, message: withoutSuggestions(formatted.message) };
+        });
       },
     },
     wsServer,
@@ -231,6 +247,11 @@ const CACHED_DOCUMENTS = 500;
  * event loop seconds. Documents that fail are not kept.
  */
 class DocumentCache {
+  constructor(
+    private readonly limits: OperationLimits,
+    private readonly introspection: boolean,
+  ) {}
+
   private schema: GraphQLSchema | undefined;
   private readonly valid = new Map<string, DocumentNode>();
   /** By cached document (so they go with it), then by operation name. */
@@ -261,13 +282,15 @@ class DocumentCache {
     if (cached) return cached;
     let document: DocumentNode;
     try {
-      document = parse(query);
+      document = parseWithinLimits(this.limits, query);
     } catch (error) {
       return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
     }
-    const invalid = validate(schema, document);
+    const invalid = validateWithinLimits(this.limits, schema, document, this.introspection);
     if (invalid.length > 0) {
-      return invalid.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      return invalid.map(
+        (error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...error.extensions } }),
+      );
     }
     if (this.valid.size >= CACHED_DOCUMENTS) this.valid.delete(this.valid.keys().next().value as string);
     this.valid.set(query, document);

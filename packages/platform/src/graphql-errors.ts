@@ -55,7 +55,9 @@ export function createErrorFormatter(options: ErrorFormatterOptions) {
       });
     }
     if (typeof code === 'string' && REQUEST_CODES.has(code)) {
-      return withExtensions(formatted, formatted.message, { code: 'BAD_USER_INPUT', reason: code });
+      // An operation over one of the gateway's limits says which, the maximum and what it found.
+      const limit = formatted.extensions?.limit;
+      return withExtensions(formatted, formatted.message, { code: 'BAD_USER_INPUT', reason: code, ...(limit ? { limit } : {}) });
     }
     if (options.exposeInternals) {
       return withExtensions(formatted, formatted.message, { ...formatted.extensions, code: 'INTERNAL_SERVER_ERROR' });

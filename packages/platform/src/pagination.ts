@@ -11,6 +11,7 @@ export function encodeCursor(key: readonly (string | number)[]): string {
 }
 
 export function decodeCursor(cursor: string, field = 'after'): Array<string | number> {
+  if (cursor.length > MAX_CURSOR_LENGTH) throw invalidCursor(field);
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(value) && value.every((part) => typeof part === 'string' || typeof part === 'number')) {
@@ -19,17 +20,27 @@ export function decodeCursor(cursor: string, field = 'after'): Array<string | nu
   } catch {
     // fall through to the error below
   }
-  throw new InvalidInputError(field, 'The cursor is not valid; use an endCursor from a previous page.');
+  throw invalidCursor(field);
 }
 
-/** Checks `first` (0..100). */
+function invalidCursor(field: string): InvalidInputError {
+  return new InvalidInputError(field, 'The cursor is not valid; use an endCursor from a previous page.');
+}
+
+/**
+ * Checks `first` (1..100). An empty page is refused rather than served: it
+ * would say there is more (`hasNextPage`) with no `endCursor` to page from.
+ */
 export function pageSize(first: number | null | undefined, fallback = 20): number {
   const size = first ?? fallback;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
-    throw new InvalidInputError('first', `"first" must be between 0 and ${MAX_PAGE_SIZE}.`);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) {
+    throw new InvalidInputError('first', `"first" must be between 1 and ${MAX_PAGE_SIZE}.`);
   }
   return size;
 }
+
+/** Longer than any cursor this service hands out; a longer one is refused before it is decoded. */
+const MAX_CURSOR_LENGTH = 512;
 
 export interface Page<T> {
   items: T[];

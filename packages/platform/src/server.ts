@@ -31,8 +31,14 @@ export interface HttpServerOptions {
 /** Idle keep-alive connections are closed after this; above the 60 s idle timeout of common load balancers. */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-/** The largest request body accepted, as a GraphQL request is a few KB at most. */
-const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The largest request body accepted, over HTTP and as one WebSocket frame.
+ * A GraphQL request is a few KB at most (the largest the product takes, a
+ * tweet of long links or a whole profile, is under 20 KB); this bounds what
+ * is read and parsed before anything looks at it.
+ */
+export const MAX_REQUEST_BYTES = 256 * 1024;
+const MAX_BODY_BYTES = MAX_REQUEST_BYTES;
 
 /** Builds a request's context from its incoming message (headers, mostly). */
 export type ContextFromRequest<Context> = (request: http.IncomingMessage) => Promise<Context>;
@@ -149,7 +155,7 @@ async function readJsonBody(request: http.IncomingMessage): Promise<JsonBody> {
 
 function tooLarge(request: http.IncomingMessage): JsonBody {
   request.resume();
-  return { refused: true, status: 413, message: `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.` };
+  return { refused: true, status: 413, message: `The request body is larger than ${MAX_BODY_BYTES / 1024} KB.` };
 }
 
 function requestError(message: string, code: string): { errors: Array<{ message: string; extensions: { code: string } }> } {
@@ -187,8 +193,28 @@ export interface SubgraphServerOptions<Context> extends HttpServerOptions {
   resolvers: GraphQLResolverMap<Context>;
   tokens: TokenService;
   exposeInternals: boolean;
-  /** Builds the per-request context (fresh DataLoaders) for a verified viewer. */
-  createContext: (viewer: Viewer | null) => Context;
+  /** Builds the per-request context (fresh DataLoaders) for a verified viewer, from where the request came. */
+  createContext: (viewer: Viewer | null, origin: RequestOrigin) => Context;
+}
+
+/** Where a request came from, for the limits counted per client address (log-in, sign-up). */
+export interface RequestOrigin {
+  clientAddress: string;
+}
+
+/** The header the gateway puts the caller's address in (it sets it, never passes one on from the caller). */
+export const CLIENT_ADDRESS_HEADER = 'x-forwarded-for';
+
+/**
+ * The caller's address as the gateway saw it: the last X-Forwarded-For
+ * entry, the one the nearest proxy (the gateway) wrote. Subgraphs are
+ * reachable only from the gateway; a request without the header (a test
+ * calling a subgraph itself) counts by its own peer address.
+ */
+export function requestOrigin(request: http.IncomingMessage): RequestOrigin {
+  const forwarded = request.headers[CLIENT_ADDRESS_HEADER];
+  const last = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',').pop()?.trim();
+  return { clientAddress: last || request.socket.remoteAddress || 'unknown' };
 }
 
 /** Every subgraph is served the same way: Apollo Server on `createHttpServer`, probes beside it. */
@@ -216,7 +242,9 @@ export async function startSubgraphServer<Context extends object>(
     ],
   });
   await apollo.start();
-  web.serveGraphQL(apollo, async (request) => options.createContext(await verifiedViewer(options.tokens, request.headers.authorization)));
+  web.serveGraphQL(apollo, async (request) =>
+    options.createContext(await verifiedViewer(options.tokens, request.headers.authorization), requestOrigin(request)),
+  );
   const port = await listen(httpServer, options.host, options.port);
   options.logger.info({ port }, `${options.name} subgraph listening`);
   return {

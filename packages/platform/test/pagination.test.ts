@@ -16,11 +16,16 @@ describe('pagination', () => {
     }
   });
 
+  it('refuses a cursor longer than any it hands out, before decoding it', () => {
+    expect(() => decodeCursor(encodeCursor(['x'.repeat(1000)]))).toThrow('The cursor is not valid');
+  });
+
   it('checks page sizes', () => {
     expect(pageSize(undefined)).toBe(20);
-    expect(pageSize(0)).toBe(0);
+    expect(pageSize(1)).toBe(1);
     expect(pageSize(100)).toBe(100);
-    expect(() => pageSize(101)).toThrow('"first" must be between 0 and 100.');
+    expect(() => pageSize(0)).toThrow('"first" must be between 1 and 100.');
+    expect(() => pageSize(101)).toThrow('"first" must be between 1 and 100.');
     expect(() => pageSize(-1)).toThrow(InvalidInputError);
   });
 

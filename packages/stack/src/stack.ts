@@ -97,6 +97,8 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
       exposeInternals: gatewayConfig.env === 'development',
       live,
       liveLimits: gatewayConfig.liveLimits,
+      operationLimits: gatewayConfig.operationLimits,
+      introspection: gatewayConfig.introspection,
     });
     gateways.push({ server, live });
     return server;
