@@ -26,7 +26,7 @@ describe('sign-up rules', () => {
   });
 
   it('refuses other handles', () => {
-    for (const handle of ['', 'A'.repeat(16), 'ada lovelace', 'ada-l', 'adá', '@ada', 'ada\n']) {
+    for (const handle of ['', 'A'.repeat(16), 'ada lovelace', 'ada-l', 'adá', '@ada', 'ada\n', 'a'.repeat(1_000_000)]) {
       expect(fieldOf(() => checkHandle(handle))).toBe('handle');
     }
   });
@@ -42,17 +42,51 @@ describe('sign-up rules', () => {
     }
   });
 
+  it('follows the HTML form rule for emails, so invisible and look-alike characters cannot make a second account', () => {
+    expect(checkEmail("o'brien!#$%&*+/=?^_`{|}~-@ex-ample.co")).toBe("o'brien!#$%&*+/=?^_`{|}~-@ex-ample.co");
+    const lookAlikes = ['ada\u200B@example.com', 'ada@exa\u200Bmple.com', 'аda@example.com', 'adá@example.com', 'ada@-example.com', 'ada@example..com', 'ada\0@example.com'];
+    for (const email of lookAlikes) expect(fieldOf(() => checkEmail(email))).toBe('email');
+    expect(fieldOf(() => checkEmail(` ${'a'.repeat(2_000_000)}@example.com`))).toBe('email');
+  });
+
   it('wants passwords of 8 to 128 characters, counted as characters', () => {
     expect(checkPassword('12345678')).toBe('12345678');
     expect(checkPassword('🔒'.repeat(8))).toBe('🔒'.repeat(8)); // 8 characters, 16 UTF-16 units
     expect(fieldOf(() => checkPassword('1234567'))).toBe('password');
     expect(fieldOf(() => checkPassword('x'.repeat(129)))).toBe('password');
+    expect(fieldOf(() => checkPassword('x'.repeat(10_000_000)))).toBe('password'); // refused before counting
+  });
+
+  it('takes passwords exactly as typed, but refuses NUL and broken surrogates', () => {
+    expect(checkPassword('  cafe\u0301 \u200B  ')).toBe('  cafe\u0301 \u200B  ');
+    expect(checkPassword('tab\tand\nnewline')).toBe('tab\tand\nnewline');
+    for (const password of ['password\0', 'password\uD83D', '\uDE00password']) {
+      expect(fieldOf(() => checkPassword(password))).toBe('password');
+    }
   });
 
   it('trims names and refuses blank ones', () => {
     expect(checkName('  Ada ', 'firstName')).toBe('Ada');
     expect(fieldOf(() => checkName('   ', 'lastName'))).toBe('lastName');
     expect(fieldOf(() => checkName('x'.repeat(51), 'firstName'))).toBe('firstName');
+  });
+
+  it('counts a name of only invisible characters as empty', () => {
+    for (const name of ['\u200B', '\u200C\u200D', '\u2060\uFEFF', '\u3164', ' \u200B ']) {
+      expect(() => checkName(name, 'firstName')).toThrow('First name cannot be empty.');
+    }
+  });
+
+  it('refuses control characters and line breaks in names, and huge names unread', () => {
+    for (const name of ['Ada\0', 'Ada\u0007', 'Ada\u0085', 'A\nda', 'Ada\uD800']) {
+      expect(fieldOf(() => checkName(name, 'lastName'))).toBe('lastName');
+    }
+    expect(() => checkName('x'.repeat(1_000_000), 'firstName')).toThrow('First name can be at most 50 characters.');
+  });
+
+  it('takes a 50-character name in any Unicode form', () => {
+    const decomposed = 'e\u0301'.repeat(50); // 100 units, 50 characters once composed
+    expect(checkName(decomposed, 'firstName')).toBe('\u00e9'.repeat(50));
   });
 
   it('wants a real birth date, not in the future', () => {
@@ -72,6 +106,14 @@ describe('profile rules', () => {
 
   it('turns blank optional text into null', () => {
     expect(checkProfileChanges({ bio: '   ', location: '' }, today)).toEqual({ bio: null, location: null });
+  });
+
+  it('keeps line breaks in a bio, not elsewhere, and clears an invisible one', () => {
+    expect(checkProfileChanges({ bio: 'Line one\r\nLine two' }, today).bio).toBe('Line one\nLine two');
+    expect(fieldOf(() => checkProfileChanges({ location: 'Lon\ndon' }, today))).toBe('location');
+    expect(fieldOf(() => checkProfileChanges({ website: 'https://ada.dev/\u0000' }, today))).toBe('website');
+    expect(fieldOf(() => checkProfileChanges({ bio: 'bell\u0007' }, today))).toBe('bio');
+    expect(checkProfileChanges({ bio: '\u200B\u200B', location: '\u2060' }, today)).toEqual({ bio: null, location: null });
   });
 
   it('allows a bio of 160 characters, not 161', () => {

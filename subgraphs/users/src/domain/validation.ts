@@ -1,15 +1,29 @@
-import { InvalidInputError, isCalendarDate } from '@chirp/platform';
+import {
+  InvalidInputError,
+  cleanText,
+  hasUnpairedSurrogate,
+  isCalendarDate,
+  rawLengthFor,
+  refuseLongerThan,
+  type TextField,
+} from '@chirp/platform';
 import type { ProfileChanges } from './model.js';
 
 /**
  * The rules for what a user may type, each failing with a message that says
- * what to change and which field it is about.
+ * what to change and which field it is about. Free text goes through the
+ * platform's one text rule (`cleanText`: raw bound first, no control
+ * characters, NFC, trimmed, invisible-only is blank) before its own limits.
  */
 const HANDLE_PATTERN = /^[A-Za-z0-9_]{1,15}$/;
-// Deliberately loose: one @, no spaces, a dot in the domain. Real proof of an
-// address is a confirmation mail, not a regular expression.
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// The HTML form rule (WHATWG "valid e-mail address"), with one change: at
+// least one dot in the domain, as before. ASCII only, so no two accounts can
+// differ by an invisible or look-alike character. Real proof of an address is
+// a confirmation mail, not a regular expression.
+const EMAIL_PATTERN =
+  /^[a-zA-Z0-9.!#$%&'*+\/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)+$/;
 const LIMITS = {
+  handleLength: 15,
   emailLength: 254,
   passwordMin: 8,
   passwordMax: 128,
@@ -23,40 +37,53 @@ const LIMITS = {
 /** Length as a person counts it: in characters (code points), not UTF-16 units. */
 const lengthOf = (text: string) => [...text].length;
 
+/** A field limited to `max` characters, under the platform's text rule. */
+function textField(name: string, label: string, max: number, multiline = false): TextField {
+  return { name, label, maxUnits: rawLengthFor(max), tooLong: `${label} can be at most ${max} characters.`, multiline };
+}
+
 export function checkHandle(handle: string, field = 'handle'): string {
-  if (!HANDLE_PATTERN.test(handle)) {
-    throw new InvalidInputError(field, 'A handle is 1 to 15 letters, digits or underscores.');
-  }
+  const message = 'A handle is 1 to 15 letters, digits or underscores.';
+  refuseLongerThan(handle, LIMITS.handleLength, field, message);
+  if (!HANDLE_PATTERN.test(handle)) throw new InvalidInputError(field, message);
   return handle;
 }
 
 export function checkEmail(email: string, field = 'email'): string {
-  const trimmed = email.trim();
-  if (lengthOf(trimmed) > LIMITS.emailLength || !EMAIL_PATTERN.test(trimmed)) {
-    throw new InvalidInputError(field, 'Enter a valid email address, such as ada@example.com.');
-  }
-  return trimmed;
+  const message = 'Enter a valid email address, such as ada@example.com.';
+  const text = cleanText(email, { ...textField(field, 'An email address', LIMITS.emailLength), tooLong: message });
+  // The length first: the pattern then only ever reads 254 characters.
+  if (text.length > LIMITS.emailLength || !EMAIL_PATTERN.test(text)) throw new InvalidInputError(field, message);
+  return text;
 }
 
+/**
+ * Passwords are taken exactly as typed: trimming or stripping characters
+ * would stop existing hashes from matching (the hasher applies NFC itself).
+ * The raw bound comes first, so a huge input is never counted. Refused: NUL,
+ * which no keyboard types and at which C-based hashes such as bcrypt cut the
+ * password short, and unpaired surrogates, which UTF-8 turns into U+FFFD so
+ * that different passwords would hash alike.
+ */
 export function checkPassword(password: string, field = 'password'): string {
+  const message = `A password is ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters long.`;
+  refuseLongerThan(password, rawLengthFor(LIMITS.passwordMax), field, message);
   const length = lengthOf(password);
-  if (length < LIMITS.passwordMin || length > LIMITS.passwordMax) {
-    throw new InvalidInputError(
-      field,
-      `A password is ${LIMITS.passwordMin} to ${LIMITS.passwordMax} characters long.`,
-    );
+  if (length < LIMITS.passwordMin || length > LIMITS.passwordMax) throw new InvalidInputError(field, message);
+  if (password.includes('\0') || hasUnpairedSurrogate(password)) {
+    throw new InvalidInputError(field, 'A password cannot contain NUL or broken (unpaired surrogate) characters.');
   }
   return password;
 }
 
 export function checkName(name: string, field: 'firstName' | 'lastName'): string {
-  const trimmed = name.trim().normalize('NFC');
   const label = field === 'firstName' ? 'First name' : 'Last name';
-  if (trimmed === '') throw new InvalidInputError(field, `${label} cannot be empty.`);
-  if (lengthOf(trimmed) > LIMITS.nameLength) {
+  const text = cleanText(name, textField(field, label, LIMITS.nameLength));
+  if (text === '') throw new InvalidInputError(field, `${label} cannot be empty.`);
+  if (lengthOf(text) > LIMITS.nameLength) {
     throw new InvalidInputError(field, `${label} can be at most ${LIMITS.nameLength} characters.`);
   }
-  return trimmed;
+  return text;
 }
 
 export function checkBirthDate(birthDate: string, today: Date, field = 'birthDate'): string {
@@ -68,13 +95,13 @@ export function checkBirthDate(birthDate: string, today: Date, field = 'birthDat
   return birthDate;
 }
 
-/** Optional free text: trimmed, NFC, blank becomes null, then a length limit. */
-function optionalText(value: string | null, field: string, max: number, label: string): string | null {
+/** Optional free text: the platform's text rule, blank becomes null, then a length limit. */
+function optionalText(value: string | null, field: string, max: number, label: string, multiline = false): string | null {
   if (value === null) return null;
-  const trimmed = value.trim().normalize('NFC');
-  if (trimmed === '') return null;
-  if (lengthOf(trimmed) > max) throw new InvalidInputError(field, `${label} can be at most ${max} characters.`);
-  return trimmed;
+  const text = cleanText(value, textField(field, label, max, multiline));
+  if (text === '') return null;
+  if (lengthOf(text) > max) throw new InvalidInputError(field, `${label} can be at most ${max} characters.`);
+  return text;
 }
 
 function optionalHttpUrl(value: string | null, field: string, max: number, label: string): string | null {
@@ -105,7 +132,7 @@ export function checkProfileChanges(input: ProfileInput, today: Date): ProfileCh
   if (input.birthDate !== undefined) {
     changes.birthDate = input.birthDate === null ? null : checkBirthDate(input.birthDate, today);
   }
-  if (input.bio !== undefined) changes.bio = optionalText(input.bio, 'bio', LIMITS.bioLength, 'A bio');
+  if (input.bio !== undefined) changes.bio = optionalText(input.bio, 'bio', LIMITS.bioLength, 'A bio', true);
   if (input.location !== undefined) {
     changes.location = optionalText(input.location, 'location', LIMITS.locationLength, 'A location');
   }
