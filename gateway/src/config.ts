@@ -18,6 +18,10 @@ export interface GatewayConfig extends ServiceConfig {
    * messages leave out "Did you mean …?" suggestions too.
    */
   introspection: boolean;
+  /** Proxies in front whose X-Forwarded-For entries are believed (TRUST_PROXY; 0: the socket's peer is the client). */
+  trustProxyHops: number;
+  /** How long a user's session generation is remembered (SESSION_CHECK_TTL_MS): how late a revoked token may still pass. */
+  sessionCheckTtlMs: number;
 }
 
 /** The live edge's limits and the variable that sets each. */
@@ -27,6 +31,7 @@ const LIVE_LIMIT_VARIABLES: Record<keyof LiveLimits, string> = {
   queuedEventsPerSubscription: 'LIVE_QUEUE_LENGTH',
   bufferedBytesPerConnection: 'LIVE_MAX_BUFFERED_BYTES',
   keepAliveMs: 'LIVE_KEEPALIVE_MS',
+  sessionRecheckMs: 'LIVE_SESSION_RECHECK_MS',
 };
 
 /** The operation limits and the variable that sets each. */
@@ -44,6 +49,8 @@ export const GATEWAY_ENVIRONMENT_VARIABLES: readonly string[] = [
   ...SUBGRAPH_NAMES.map((name) => `${name.toUpperCase()}_URL`),
   'SUPERGRAPH_PATH',
   'GRAPHQL_INTROSPECTION',
+  'TRUST_PROXY',
+  'SESSION_CHECK_TTL_MS',
   ...Object.values(LIVE_LIMIT_VARIABLES),
   ...Object.values(OPERATION_LIMIT_VARIABLES),
 ];
@@ -66,7 +73,19 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     liveLimits: loadLimits(source, DEFAULT_LIVE_LIMITS, LIVE_LIMIT_VARIABLES),
     operationLimits: loadLimits(source, DEFAULT_OPERATION_LIMITS, OPERATION_LIMIT_VARIABLES),
     introspection: loadSwitch(source, 'GRAPHQL_INTROSPECTION', !config.isProduction),
+    trustProxyHops: loadWholeNumber(source, 'TRUST_PROXY', 0, 0),
+    sessionCheckTtlMs: loadWholeNumber(source, 'SESSION_CHECK_TTL_MS', 5_000, 1),
   };
+}
+
+function loadWholeNumber(source: NodeJS.ProcessEnv, variable: string, fallback: number, least: number): number {
+  const raw = source[variable]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < least) {
+    throw new ConfigurationError(`Invalid configuration: ${variable} must be a whole number of at least ${least} (got "${raw}").`);
+  }
+  return value;
 }
 
 function loadSwitch(source: NodeJS.ProcessEnv, variable: string, fallback: boolean): boolean {

@@ -20,12 +20,16 @@ import { SubgraphSource } from './subgraph-source.js';
 import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
 import { startLiveServer, type LiveServer } from './live/server.js';
 import type { RunOperation } from './live/resolution.js';
+import { clientAddress } from './client-address.js';
+import { SessionCheck, forgetOnLogOutEverywhere, usersSubgraphLookup, type GenerationLookup } from './sessions.js';
 import { costLimitPlugin, DEFAULT_OPERATION_LIMITS, explainLimitErrors, shapeRules, type OperationLimits } from './operation-limits.js';
 
 export interface GatewayContext {
   /** The caller's header, forwarded as is: each subgraph verifies it again itself. */
   authorization: string | undefined;
   viewer: Viewer | null;
+  /** Passed to the subgraphs, which count log-ins and sign-ups by it; absent over the WebSocket. */
+  clientAddress?: string;
 }
 
 export interface GatewayOptions {
@@ -44,6 +48,12 @@ export interface GatewayOptions {
   operationLimits?: Partial<OperationLimits>;
   /** Whether the schema can be introspected; off, error messages also leave out field suggestions. */
   introspection: boolean;
+  /** How many proxies in front of the gateway to believe the X-Forwarded-For of (0: none; the peer is the client). */
+  trustProxyHops?: number;
+  /** How long a user's session generation is remembered (see sessions.ts). */
+  sessionCheckTtlMs?: number;
+  /** Where a user's session generation comes from: the users subgraph's `_session` unless given (tests of a gateway alone). */
+  sessionLookup?: GenerationLookup;
 }
 
 /** The routing URL of every subgraph named in the supergraph, with the configured overrides applied. */
@@ -72,6 +82,10 @@ export interface RunningGateway extends RunningServer {
 
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const endpoints = subgraphEndpoints(options.supergraphSdl, options.subgraphUrls);
+  // A token is honoured only for a user who exists, at their current session generation (sessions.ts).
+  const sessionLookup = usersSubgraphLookup(endpoints.get('users') ?? 'http://users:4001/graphql');
+  const sessions = new SessionCheck({ lookup: options.sessionLookup ?? sessionLookup.lookup, ttlMs: options.sessionCheckTtlMs ?? 5_000 });
+  const tokens = options.tokens.admitting(sessions.admit);
   const web = createHttpServer({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints) });
   const httpServer = web.server;
   const sources: SubgraphSource[] = [];
@@ -105,6 +119,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       logUnexpectedErrors<GatewayContext>(options.logger),
       subscriptionsOverWebSocketOnly(),
       noSilentNulls(options.logger),
+      forgetOnLogOutEverywhere<GatewayContext>(sessions),
       { serverWillStart: async () => ({ drainServer: () => liveServer.close() }) },
     ],
   });
@@ -124,9 +139,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     schema: () => apiSchema,
     run,
     live: options.live,
-    tokens: options.tokens,
+    tokens,
     logger: options.logger.child({ component: 'live' }),
     limits: { ...DEFAULT_LIVE_LIMITS, ...options.liveLimits },
+    trustProxyHops: options.trustProxyHops ?? 0,
     operationLimits,
     introspection: options.introspection,
     formatError,
@@ -135,14 +151,15 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   web.serveGraphQL(apollo, async (request) => {
     const authorization = request.headers.authorization;
     // Checked here too, so a bad token is refused once, clearly, before any planning.
-    return { authorization, viewer: await verifiedViewer(options.tokens, authorization) };
+    const viewer = await verifiedViewer(tokens, authorization);
+    return { authorization, viewer, clientAddress: clientAddress(request, options.trustProxyHops ?? 0) };
   });
   const port = await listen(httpServer, options.host, options.port);
   // Stopping twice (a test's own stop, then the stack's) waits for the first.
   let closing: Promise<void> | undefined;
   const stop = async () => {
     await apollo.stop();
-    await Promise.all(sources.map((source) => source.close()));
+    await Promise.all([...sources.map((source) => source.close()), sessionLookup.close()]);
   };
   options.logger.info({ port, subgraphs: Object.fromEntries(endpoints) }, 'gateway listening');
   return {

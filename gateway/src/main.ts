@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { TokenService, connectLiveBus, createLogger, stopOnSignals } from '@chirp/platform';
+import { TokenService, connectLiveBus, createLogger, stopOnSignals, warnAboutDevelopmentKey } from '@chirp/platform';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 
 const config = loadGatewayConfig();
 const logger = createLogger('gateway', config.logLevel);
+warnAboutDevelopmentKey(config, logger);
 const live = connectLiveBus(config, {}, logger);
 const server = await startGateway({
   supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
@@ -18,6 +19,8 @@ const server = await startGateway({
   liveLimits: config.liveLimits,
   operationLimits: config.operationLimits,
   introspection: config.introspection,
+  trustProxyHops: config.trustProxyHops,
+  sessionCheckTtlMs: config.sessionCheckTtlMs,
 });
 stopOnSignals(logger, async () => {
   await server.close();

@@ -1,6 +1,7 @@
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
+import { CLIENT_ADDRESS_HEADER } from '@chirp/platform';
 import type { GatewayContext } from './gateway.js';
 
 type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -22,7 +23,8 @@ interface SubgraphErrorBody {
 /**
  * How the gateway calls one subgraph: a POST of the fetch's query and
  * variables over a pool of kept-alive connections, with the caller's
- * `authorization` header passed on (each subgraph verifies it itself).
+ * `authorization` header passed on (each subgraph verifies it itself) and
+ * the caller's address in `x-forwarded-for`.
  *
  * Apollo's `RemoteGraphQLDataSource` does the same through the WHATWG fetch
  * API, and builds a node-fetch `Request` on every call besides; on the read
@@ -48,8 +50,10 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const { query, variables, operationName, extensions } = options.request;
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    const authorization = (options.context as Partial<GatewayContext>).authorization;
+    const { authorization, clientAddress } = options.context as Partial<GatewayContext>;
     if (authorization) headers.authorization = authorization;
+    // The caller's address as the gateway determined it, never one the caller wrote (see client-address.ts).
+    if (clientAddress) headers[CLIENT_ADDRESS_HEADER] = clientAddress;
     const response = await this.pool.request({
       method: 'POST',
       path: this.path,

@@ -9,6 +9,8 @@ export interface LiveLimits {
   bufferedBytesPerConnection: number;
   /** How often each socket is pinged; one that has not answered by the next ping is closed. */
   keepAliveMs: number;
+  /** How often an open socket's token is checked again, so one revoked (`logOutEverywhere`) or whose user is gone is closed. */
+  sessionRecheckMs: number;
 }
 
 export const DEFAULT_LIVE_LIMITS: LiveLimits = {
@@ -17,4 +19,5 @@ export const DEFAULT_LIVE_LIMITS: LiveLimits = {
   queuedEventsPerSubscription: 64,
   bufferedBytesPerConnection: 1024 * 1024,
   keepAliveMs: 15_000,
+  sessionRecheckMs: 60_000,
 };

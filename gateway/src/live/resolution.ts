@@ -3,10 +3,12 @@ import type { Viewer } from '@chirp/platform';
 import type { LookupPlan } from './lookup.js';
 import { LIVE_ID_VARIABLE } from './lookup.js';
 
-/** Who an operation runs as: the caller's header, forwarded to the subgraphs, and the verified viewer. */
+/** Who an operation runs as: the caller's header, forwarded to the subgraphs, the verified viewer, and where they connect from. */
 export interface Caller {
   authorization: string | undefined;
   viewer: Viewer | null;
+  /** The client's address, which the subgraphs count log-ins and sign-ups by. */
+  clientAddress?: string;
 }
 
 /** Runs one GraphQL operation through the supergraph, as the gateway's HTTP endpoint would. */

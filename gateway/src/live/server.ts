@@ -16,13 +16,15 @@ import { checkCost, parseWithinLimits, validateWithinLimits, withoutSuggestions,
 import { LiveFeed, nextFrames, writeNext, type NextFrames } from './feed.js';
 import type { LiveLimits } from './limits.js';
 import { planLookup, type LookupPlan } from './lookup.js';
+import { clientAddress } from '../client-address.js';
 import { LiveResolver, subscriptionPlan, type Caller, type RunOperation } from './resolution.js';
 
 /** Close codes a client can act on; 4401 and 4429 follow graphql-ws's own meaning (do not retry as is). */
 export const LiveCloseCodes = {
-  unauthorized: CloseCode.Unauthorized, // 4401: missing, invalid or expired token
+  unauthorized: CloseCode.Unauthorized, // 4401: missing, invalid, expired or revoked token
   tooManyConnections: 4429,
   goingAway: 1001, // the gateway is shutting down: reconnect elsewhere
+  tryAgainLater: 1013, // the token could not be checked just now (the users subgraph does not answer)
 } as const;
 
 export interface LiveServerOptions {
@@ -35,6 +37,8 @@ export interface LiveServerOptions {
   tokens: TokenService;
   logger: Logger;
   limits: LiveLimits;
+  /** Proxies in front of the gateway whose X-Forwarded-For is believed (see client-address.ts). */
+  trustProxyHops: number;
   /** The same limits as over HTTP, applied to every operation sent over the socket. */
   operationLimits: OperationLimits;
   introspection: boolean;
@@ -52,7 +56,10 @@ export interface LiveServer {
 
 interface Connection {
   caller: Caller;
+  /** Closes the socket when its token expires. */
   expiry: NodeJS.Timeout;
+  /** Checks the token again now and then (see LiveLimits.sessionRecheckMs). */
+  recheck: NodeJS.Timeout;
 }
 
 // A type alias, not an interface: graphql-ws wants a plain record type here.
@@ -108,8 +115,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         try {
           session = await options.tokens.verifySession(TokenService.bearerToken(header));
         } catch (error) {
-          const why = error instanceof DomainError ? error.message : 'The token is not valid.';
-          return refuse(ctx, LiveCloseCodes.unauthorized, `Unauthorized: ${why}`);
+          return refuse(ctx, ...refusal(error));
         }
         const userId = session.viewer.id;
         const open = socketsByUser.get(userId) ?? 0;
@@ -123,7 +129,18 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
           Math.min(session.expiresAtMs - Date.now(), 2 ** 31 - 1),
         );
         expiry.unref();
-        ctx.extra.connection = { caller: { authorization: header, viewer: session.viewer }, expiry };
+        // A token revoked meanwhile, or whose user is gone, ends the socket too. Over its
+        // refusal only: a check that cannot be made now keeps the socket (the client did nothing wrong).
+        const recheck = setInterval(() => {
+          options.tokens.verifySession(TokenService.bearerToken(header)).catch((error: unknown) => {
+            const [code, reason] = refusal(error);
+            if (code === LiveCloseCodes.unauthorized) refuse(ctx, code, reason);
+          });
+        }, limits.sessionRecheckMs);
+        recheck.unref();
+        const request = (ctx.extra as unknown as Extra).request;
+        const caller: Caller = { authorization: header, viewer: session.viewer, clientAddress: clientAddress(request, options.trustProxyHops) };
+        ctx.extra.connection = { caller, expiry, recheck };
         return true;
       },
       onClose(ctx) {
@@ -131,6 +148,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
         if (!connection) return;
         ctx.extra.connection = undefined;
         clearTimeout(connection.expiry);
+        clearInterval(connection.recheck);
         const userId = connectionUser(connection.caller);
         const open = (socketsByUser.get(userId) ?? 1) - 1;
         if (open > 0) socketsByUser.set(userId, open);
@@ -296,6 +314,18 @@ class DocumentCache {
     this.valid.set(query, document);
     return document;
   }
+}
+
+/**
+ * How a token that does not pass closes the socket: 4401 when it is the
+ * token's fault (do not retry with it), 1013 when it could not be checked
+ * just now (retry shortly, with the same token).
+ */
+function refusal(error: unknown): [number, string] {
+  if (error instanceof DomainError && error.code === 'INTERNAL_SERVER_ERROR') {
+    return [LiveCloseCodes.tryAgainLater, `Try again later: ${error.message}`];
+  }
+  return [LiveCloseCodes.unauthorized, `Unauthorized: ${error instanceof DomainError ? error.message : 'The token is not valid.'}`];
 }
 
 /** Every live connection is signed in: onConnect refuses the rest. */

@@ -9,11 +9,20 @@ export interface Viewer {
   handle: string;
 }
 
-/** A verified token: who, and until when. */
+/** A verified token: who, until when, and which of the user's session generations issued it. */
 export interface Session {
   viewer: Viewer;
   expiresAtMs: number;
+  /**
+   * The user's session generation when the token was issued (claim `gen`; 0
+   * for tokens issued before the claim existed). Logging out everywhere
+   * raises the user's generation, and the gateway refuses older tokens.
+   */
+  generation: number;
 }
+
+/** A check a verified session must also pass (the gateway's: does the user still exist, is the token revoked?). */
+export type SessionAdmission = (session: Session) => Promise<void>;
 
 export interface TokenSettings {
   secret: string;
@@ -26,7 +35,10 @@ const ALGORITHM = 'HS256';
 /**
  * Signs and verifies the bearer tokens that identify users. Every subgraph
  * verifies the token itself: the gateway only forwards it, so no service ever
- * trusts an identity it has not checked.
+ * trusts an identity it has not checked. Whether the user still exists and
+ * the token's generation is current is checked once, at the gateway (the
+ * public edge; see gateway/src/sessions.ts), which is why subgraphs must not
+ * be reachable from outside.
  */
 export class TokenService {
   /** Imported once: jose would import a raw secret again on every verification. */
@@ -38,12 +50,26 @@ export class TokenService {
    */
   private readonly verified = new LRUCache<string, Session>({ max: 50_000 });
 
-  constructor(private readonly settings: TokenSettings) {
+  /**
+   * `admit`, when given, runs on every verification after the signature and
+   * claims check out, cached or not: the signature says who issued a token,
+   * not whether its user still exists or has revoked it.
+   */
+  constructor(
+    private readonly settings: TokenSettings,
+    private readonly admit?: SessionAdmission,
+  ) {
     this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
   }
 
-  async issue(viewer: Viewer): Promise<string> {
-    return new SignJWT({ handle: viewer.handle })
+  /** The same key and settings, with every verified session also passed through `admit`. */
+  admitting(admit: SessionAdmission): TokenService {
+    return new TokenService(this.settings, admit);
+  }
+
+  /** A token for the viewer, carrying the user's current session generation. */
+  async issue(viewer: Viewer, generation = 0): Promise<string> {
+    return new SignJWT({ handle: viewer.handle, gen: generation })
       .setProtectedHeader({ alg: ALGORITHM })
       .setSubject(viewer.id)
       .setIssuer(this.settings.issuer)
@@ -59,6 +85,12 @@ export class TokenService {
 
   /** The viewer and when the token expires: a live connection closes then. */
   async verifySession(token: string): Promise<Session> {
+    const session = await this.verifySignedSession(token);
+    if (this.admit) await this.admit(session);
+    return session;
+  }
+
+  private async verifySignedSession(token: string): Promise<Session> {
     const known = this.verified.get(token);
     if (known && known.expiresAtMs > Date.now()) return known;
     try {
@@ -69,7 +101,11 @@ export class TokenService {
       if (typeof payload.sub !== 'string' || typeof payload.handle !== 'string' || typeof payload.exp !== 'number') {
         throw new UnauthenticatedError('The token does not name a user.');
       }
-      const session = { viewer: { id: payload.sub, handle: payload.handle }, expiresAtMs: payload.exp * 1000 };
+      const generation = payload.gen ?? 0;
+      if (typeof generation !== 'number' || !Number.isInteger(generation) || generation < 0) {
+        throw new UnauthenticatedError('The token is not valid.');
+      }
+      const session = { viewer: { id: payload.sub, handle: payload.handle }, expiresAtMs: payload.exp * 1000, generation };
       this.verified.set(token, session);
       return session;
     } catch (error) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RateLimitRule } from './rate-limit.js';
 
 /**
  * Configuration shared by every service, read once from the environment.
@@ -33,6 +34,13 @@ const environmentSchema = z.object({
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   OUTBOX_SWEEP_INTERVAL_MS: positiveInt(2000),
   OUTBOX_GRACE_MS: positiveInt(5000),
+  RATE_LIMITS: z.enum(['strict', 'loose', 'off']).optional(),
+  RATE_LIMIT_LOGIN_ACCOUNT: z.string().optional(),
+  RATE_LIMIT_LOGIN_ADDRESS: z.string().optional(),
+  RATE_LIMIT_SIGNUP: z.string().optional(),
+  RATE_LIMIT_POST: z.string().optional(),
+  RATE_LIMIT_LIKE: z.string().optional(),
+  RATE_LIMIT_FOLLOW: z.string().optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -53,7 +61,51 @@ export interface ServiceConfig {
   redis: { url: string; keyPrefix: string; livePrefix: string } | undefined;
   kafka: { brokers: string[]; clientId: string; topicPrefix: string } | undefined;
   outbox: { sweepIntervalMs: number; graceMs: number };
+  /** Each limit's rule; null when it is turned off. */
+  rateLimits: RateLimitRules;
+  /** Signing with the development key (development only: production refuses it). */
+  usesDevelopmentKey: boolean;
 }
+
+/**
+ * The rate limits, each counted per key:
+ * - `loginAccount`: log-in attempts per email that were not right (a right
+ *   password gives its point back); counted before the password is checked,
+ *   so concurrent attempts cannot all be checked. Short, so a stranger
+ *   cannot lock an owner out for long.
+ * - `loginAddress`: the same per client address, across accounts, with a
+ *   block: the same stranger is stopped for an hour.
+ * - `signUp`: sign-ups per client address.
+ * - `post`, `like`, `follow`: writes per user (postTweet; likeTweet and
+ *   unlikeTweet; follow and unfollow).
+ */
+export const RATE_LIMIT_NAMES = ['loginAccount', 'loginAddress', 'signUp', 'post', 'like', 'follow'] as const;
+export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
+export type RateLimitRules = Record<RateLimitName, RateLimitRule | null>;
+
+const RATE_LIMIT_VARIABLES = {
+  loginAccount: 'RATE_LIMIT_LOGIN_ACCOUNT',
+  loginAddress: 'RATE_LIMIT_LOGIN_ADDRESS',
+  signUp: 'RATE_LIMIT_SIGNUP',
+  post: 'RATE_LIMIT_POST',
+  like: 'RATE_LIMIT_LIKE',
+  follow: 'RATE_LIMIT_FOLLOW',
+} as const satisfies Record<RateLimitName, keyof Environment>;
+
+/** The production limits (`RATE_LIMITS=strict`, the default in production). */
+export const STRICT_RATE_LIMITS: Readonly<Record<RateLimitName, RateLimitRule>> = {
+  loginAccount: { points: 10, durationSeconds: 5 * 60 },
+  loginAddress: { points: 30, durationSeconds: 3600, blockSeconds: 3600 },
+  signUp: { points: 10, durationSeconds: 3600 },
+  post: { points: 50, durationSeconds: 15 * 60 },
+  like: { points: 200, durationSeconds: 15 * 60 },
+  follow: { points: 100, durationSeconds: 15 * 60 },
+};
+
+/** The log-in limits stay on whatever RATE_LIMITS says: they protect passwords, not capacity. */
+const ALWAYS_ON: ReadonlySet<RateLimitName> = new Set(['loginAccount', 'loginAddress']);
+/** `loose` (the default outside production: demos, tests from one address) multiplies the others by this. */
+const LOOSE_FACTOR = 100;
 
 export class ConfigurationError extends Error {}
 
@@ -99,6 +151,8 @@ export function loadConfig(
         }
       : undefined,
     outbox: { sweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL_MS, graceMs: env.OUTBOX_GRACE_MS },
+    rateLimits: loadRateLimits(env),
+    usesDevelopmentKey: env.JWT_SECRET === DEVELOPMENT_JWT_SECRET,
   };
   if (config.isProduction) assertProductionReady(config, requiredInProduction);
   return config;
@@ -117,4 +171,48 @@ function assertProductionReady(config: ServiceConfig, required: readonly Server[
       `Production needs real servers; in-memory adapters are for development only. Missing: ${missing.join(', ')}.`,
     );
   }
+}
+
+/** Each limit from RATE_LIMITS (strict, loose or off), then its own variable where set. */
+function loadRateLimits(env: Environment): RateLimitRules {
+  const level = env.RATE_LIMITS ?? (env.NODE_ENV === 'production' ? 'strict' : 'loose');
+  const rules = {} as RateLimitRules;
+  for (const name of RATE_LIMIT_NAMES) {
+    const strict = STRICT_RATE_LIMITS[name];
+    const byLevel = ALWAYS_ON.has(name) || level === 'strict' ? strict : level === 'off' ? null : { ...strict, points: strict.points * LOOSE_FACTOR };
+    const variable = RATE_LIMIT_VARIABLES[name];
+    const raw = env[variable]?.trim();
+    rules[name] = raw ? parseRateLimit(variable, raw, !ALWAYS_ON.has(name)) : byLevel;
+  }
+  return rules;
+}
+
+/** `<points>/<seconds>` or `<points>/<seconds>/<block seconds>`, or `off` where a limit may be turned off. */
+function parseRateLimit(variable: string, raw: string, mayBeOff: boolean): RateLimitRule | null {
+  if (raw === 'off') {
+    if (mayBeOff) return null;
+    throw new ConfigurationError(`Invalid configuration: ${variable} cannot be off (the log-in limits stay on); raise it instead.`);
+  }
+  const match = /^(\d+)\/(\d+)(?:\/(\d+))?$/.exec(raw);
+  const [points, durationSeconds, blockSeconds] = (match?.slice(1) ?? []).map((part) => (part === undefined ? undefined : Number(part)));
+  if (!points || !durationSeconds) {
+    throw new ConfigurationError(
+      `Invalid configuration: ${variable} must be <points>/<seconds>[/<block seconds>], such as 10/300${mayBeOff ? ', or off' : ''} (got "${raw}").`,
+    );
+  }
+  return blockSeconds ? { points, durationSeconds, blockSeconds } : { points, durationSeconds };
+}
+
+/**
+ * Loud, because anyone who knows the public development key can sign a
+ * token for any user of a service that accepts it. The embedded default
+ * (`npm start`) signs with a random key of its own instead; separate
+ * processes need one key they share, so they fall back to this one.
+ */
+export function warnAboutDevelopmentKey(config: ServiceConfig, logger: { warn(message: string): void }): void {
+  if (!config.usesDevelopmentKey || config.env === 'test') return;
+  logger.warn(
+    `JWT_SECRET is not set: ${config.service} signs and accepts tokens with the PUBLIC development key, so anyone who can reach it can act as any user. ` +
+      'Set JWT_SECRET (the same value for the gateway and every subgraph) to a random secret of at least 32 characters.',
+  );
 }

@@ -39,6 +39,15 @@ export class IdGenerator {
   }
 }
 
+/**
+ * Whether a string can be an id this service made (decimal, at most 20
+ * digits: 2^64 has 20). Anything else names nothing, and is answered as
+ * not found before any store or cache is asked about it.
+ */
+export function isWellFormedId(id: string): boolean {
+  return id.length <= 20 && /^[0-9]+$/.test(id);
+}
+
 /** When an id was made. */
 export function timeOfId(id: string): Date {
   return new Date(Number((BigInt(id) >> (NODE_BITS + SEQUENCE_BITS)) + EPOCH_MS));

@@ -259,6 +259,11 @@ export async function verifiedViewer(tokens: TokenService, header: string | unde
   try {
     return await tokens.viewerFromHeader(header);
   } catch (error) {
+    // A check that could not be made (the gateway's session check, its users subgraph away) is
+    // no reason for a client to drop its token: it is told to try again, not to log in again.
+    if (error instanceof DomainError && error.code === 'INTERNAL_SERVER_ERROR') {
+      throw new GraphQLError(error.message, { extensions: { code: 'INTERNAL_SERVER_ERROR', http: { status: 503 } } });
+    }
     const message = error instanceof DomainError ? error.message : 'The token is not valid.';
     throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
   }

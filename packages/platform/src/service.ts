@@ -1,11 +1,11 @@
-import { loadConfig, type ServiceConfig } from './config.js';
+import { loadConfig, warnAboutDevelopmentKey, type ServiceConfig } from './config.js';
 import { connectInfrastructure, type Infrastructure } from './infrastructure.js';
 import { stopOnSignals } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import { TokenService, type Viewer } from './auth.js';
-import { startSubgraphServer, type RunningServer } from './server.js';
+import { startSubgraphServer, type RequestOrigin, type RunningServer } from './server.js';
 
 /** What every subgraph package exports, so one process or many can run it the same way. */
 export interface SubgraphApp {
@@ -27,6 +27,7 @@ export type SubgraphFactory = (options: SubgraphAppOptions) => Promise<SubgraphA
 export async function runSubgraphProcess(service: string, defaultPort: number, factory: SubgraphFactory): Promise<void> {
   const config = loadConfig(service, defaultPort);
   const logger = createLogger(service, config.logLevel);
+  warnAboutDevelopmentKey(config, logger);
   const infra = await connectInfrastructure(config, logger);
   logger.info(`${service} uses ${infra.description}`);
   const app = await factory({ config, logger, infra });
@@ -41,7 +42,7 @@ export interface SubgraphGraph<Context> {
   name: string;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<Context>;
-  createContext: (viewer: Viewer | null) => Context;
+  createContext: (viewer: Viewer | null, origin: RequestOrigin) => Context;
   /** The service's own TokenService, when it issues tokens too; one is made otherwise. */
   tokens?: TokenService;
 }

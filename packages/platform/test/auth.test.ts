@@ -54,3 +54,34 @@ describe('TokenService cache of verified tokens', () => {
     await expect(shortLived.verify(token)).rejects.toThrow('Your session has expired; please log in again.');
   });
 });
+
+describe('TokenService session generations', () => {
+  const tokens = new TokenService(settings);
+
+  it('carries the generation it was issued at, 0 for a token from before the claim', async () => {
+    const token = await tokens.issue({ id: '42', handle: 'ada' }, 3);
+    await expect(tokens.verifySession(token)).resolves.toMatchObject({ viewer: { id: '42', handle: 'ada' }, generation: 3 });
+    const older = await new SignJWT({ handle: 'ada' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('42')
+      .setIssuer('chirp')
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode(settings.secret));
+    await expect(tokens.verifySession(older)).resolves.toMatchObject({ generation: 0 });
+  });
+
+  it('passes every verification, cached or not, through the admission check', async () => {
+    const seen: number[] = [];
+    const checked = tokens.admitting(async (session) => {
+      seen.push(session.generation);
+      if (session.generation < 2) throw new UnauthenticatedError('Your session is no longer valid; please log in again.');
+    });
+    const current = await tokens.issue({ id: '7', handle: 'grace' }, 2);
+    await expect(checked.verify(current)).resolves.toEqual({ id: '7', handle: 'grace' });
+    await expect(checked.verify(current)).resolves.toEqual({ id: '7', handle: 'grace' });
+    const revoked = await tokens.issue({ id: '7', handle: 'grace' }, 1);
+    await expect(checked.viewerFromHeader(`Bearer ${revoked}`)).rejects.toThrow('Your session is no longer valid; please log in again.');
+    expect(seen).toEqual([2, 2, 1]);
+    await expect(tokens.verify(revoked)).resolves.toEqual({ id: '7', handle: 'grace' }); // the original checks signatures only
+  });
+});

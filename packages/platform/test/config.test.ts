@@ -1,4 +1,4 @@
-import { ConfigurationError, DEVELOPMENT_JWT_SECRET, loadConfig } from '@chirp/platform';
+import { ConfigurationError, DEVELOPMENT_JWT_SECRET, STRICT_RATE_LIMITS, loadConfig } from '@chirp/platform';
 
 const productionServers = {
   NODE_ENV: 'production',
@@ -46,5 +46,41 @@ describe('loadConfig for a service that needs no data store', () => {
   it('starts in production with only its key', () => {
     const config = loadConfig('gateway', 4000, { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }, []);
     expect(config.isProduction).toBe(true);
+  });
+});
+
+describe('loadConfig rate limits', () => {
+  const production = { ...productionServers, JWT_SECRET: 'x'.repeat(40) };
+
+  it('are strict in production, and loose for sign-up and writes elsewhere, the log-in limits always as in production', () => {
+    expect(loadConfig('users', 4001, production).rateLimits).toEqual(STRICT_RATE_LIMITS);
+    const development = loadConfig('users', 4001, {}).rateLimits;
+    expect(development.loginAccount).toEqual(STRICT_RATE_LIMITS.loginAccount);
+    expect(development.loginAddress).toEqual(STRICT_RATE_LIMITS.loginAddress);
+    expect(development.signUp?.points).toBe(STRICT_RATE_LIMITS.signUp.points * 100);
+    expect(development.post?.points).toBe(STRICT_RATE_LIMITS.post.points * 100);
+  });
+
+  it('RATE_LIMITS=off turns off sign-up and write limits, never the log-in limits', () => {
+    const rules = loadConfig('users', 4001, { ...production, RATE_LIMITS: 'off' }).rateLimits;
+    expect([rules.signUp, rules.post, rules.like, rules.follow]).toEqual([null, null, null, null]);
+    expect(rules.loginAccount).toEqual(STRICT_RATE_LIMITS.loginAccount);
+    expect(() => loadConfig('users', 4001, { RATE_LIMIT_LOGIN_ACCOUNT: 'off' })).toThrow(/cannot be off/);
+  });
+
+  it('takes each limit from its own variable, points/seconds[/block seconds]', () => {
+    const rules = loadConfig('users', 4001, { RATE_LIMITS: 'off', RATE_LIMIT_SIGNUP: '3/60', RATE_LIMIT_LOGIN_ADDRESS: '5/60/600', RATE_LIMIT_POST: 'off' }).rateLimits;
+    expect(rules.signUp).toEqual({ points: 3, durationSeconds: 60 });
+    expect(rules.loginAddress).toEqual({ points: 5, durationSeconds: 60, blockSeconds: 600 });
+    expect(rules.post).toBeNull();
+    for (const bad of ['ten/60', '10', '0/60', '10/0', '10/60/x']) {
+      expect(() => loadConfig('users', 4001, { RATE_LIMIT_FOLLOW: bad })).toThrow(/RATE_LIMIT_FOLLOW/);
+    }
+    expect(() => loadConfig('users', 4001, { RATE_LIMITS: 'sometimes' })).toThrow(/RATE_LIMITS/);
+  });
+
+  it('says when the development key is in use', () => {
+    expect(loadConfig('users', 4001, {}).usesDevelopmentKey).toBe(true);
+    expect(loadConfig('users', 4001, { JWT_SECRET: 'y'.repeat(40) }).usesDevelopmentKey).toBe(false);
   });
 });

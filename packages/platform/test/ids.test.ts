@@ -1,4 +1,4 @@
-import { IdGenerator, timeOfId } from '@chirp/platform';
+import { IdGenerator, isWellFormedId, timeOfId } from '@chirp/platform';
 
 describe('IdGenerator', () => {
   it('makes unique 19-digit ids whose string order is their time order', () => {
@@ -14,5 +14,11 @@ describe('IdGenerator', () => {
     const id = new IdGenerator().next();
     expect(timeOfId(id).getTime()).toBeGreaterThanOrEqual(before);
     expect(timeOfId(id).getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('tells an id this service could have made from anything else, without parsing it', () => {
+    expect(isWellFormedId(new IdGenerator().next())).toBe(true);
+    expect(isWellFormedId('0')).toBe(true);
+    for (const junk of ['', 'abc', '12 3', '1'.repeat(21), '-1', '١٢٣', 'x'.repeat(200_000)]) expect(isWellFormedId(junk)).toBe(false);
   });
 });

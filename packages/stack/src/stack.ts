@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   InMemoryEventBus,
@@ -12,6 +13,7 @@ import {
   type Logger,
   type SubgraphApp,
   type SubgraphFactory,
+  type TokenSettings,
 } from '@chirp/platform';
 import { loadGatewayConfig, startGateway, type RunningGateway, type SubgraphName } from '@chirp/gateway';
 import { createUsersSubgraph } from '@chirp/users';
@@ -41,6 +43,8 @@ export interface RunningStack {
   /** A one-line account of where data lives. */
   description: string;
   inMemory: boolean;
+  /** The key and settings this stack's tokens are signed with, for tests that make tokens of their own. */
+  jwt: TokenSettings;
   /** The first gateway (the one at `url`), with its live edge's figures. */
   gateway: RunningGateway;
   /** Starts another gateway replica over the same subgraphs, on a free port, with its own live connection. */
@@ -59,7 +63,8 @@ export interface RunningStack {
  * buses are shared, standing in for Kafka and Redis pub/sub when those are
  * not configured.
  */
-export async function startStack(env: NodeJS.ProcessEnv = process.env, options: StackOptions = {}): Promise<RunningStack> {
+export async function startStack(given: NodeJS.ProcessEnv = process.env, options: StackOptions = {}): Promise<RunningStack> {
+  const env = withSigningKey(given);
   const gatewayConfig = loadGatewayConfig(env);
   const logger = createLogger('chirp', gatewayConfig.logLevel);
   const sharedBus = new InMemoryEventBus(logger);
@@ -73,7 +78,8 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
   /** Subgraphs listen on loopback, on a free port the first time; PORT and HOST are the gateway's. */
   const startSubgraph = async (name: SubgraphName) => {
     const config = loadConfig(name, 0, { ...env, PORT: String(ports.get(name) ?? 0), HOST: '127.0.0.1' });
-    const serviceLogger = logger.child({ service: name });
+    // Each service logs under its own name, as when it runs alone (one `service` key a line).
+    const serviceLogger = createLogger(name, gatewayConfig.logLevel);
     infrastructure[name] ??= await connectInfrastructure(config, serviceLogger, { bus: sharedBus, live: sharedLive });
     const app = await factories[name]({ config, logger: serviceLogger, infra: infrastructure[name] });
     apps.set(name, app); // before start, so a start that fails half-way is stopped too
@@ -86,19 +92,22 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
   /** A gateway over the running subgraphs, with its own live connection, as each replica has. */
   const startGatewayInstance = async (port: number) => {
     // Over Redis when configured, else the process's in-process bus.
-    const live = connectLiveBus(gatewayConfig, { live: sharedLive }, logger.child({ service: 'gateway' }));
+    const gatewayLogger = createLogger('gateway', gatewayConfig.logLevel).child({ instance: gateways.length + 1 });
+    const live = connectLiveBus(gatewayConfig, { live: sharedLive }, gatewayLogger);
     const server = await startGateway({
       supergraphSdl: readFileSync(gatewayConfig.supergraphPath, 'utf8'),
       subgraphUrls,
       host: gatewayConfig.host,
       port,
-      logger: logger.child({ service: 'gateway', instance: gateways.length + 1 }),
+      logger: gatewayLogger,
       tokens: new TokenService(gatewayConfig.jwt),
       exposeInternals: gatewayConfig.env === 'development',
       live,
       liveLimits: gatewayConfig.liveLimits,
       operationLimits: gatewayConfig.operationLimits,
       introspection: gatewayConfig.introspection,
+      trustProxyHops: gatewayConfig.trustProxyHops,
+      sessionCheckTtlMs: gatewayConfig.sessionCheckTtlMs,
     });
     gateways.push({ server, live });
     return server;
@@ -129,6 +138,7 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
     subgraphUrls,
     description: infrastructure.users.description,
     inMemory: !gatewayConfig.mongo || !gatewayConfig.redis || !gatewayConfig.kafka,
+    jwt: gatewayConfig.jwt,
     gateway,
     startGateway: () => startGatewayInstance(0),
     startSubgraph,
@@ -138,6 +148,18 @@ export async function startStack(env: NodeJS.ProcessEnv = process.env, options: 
     },
     stop: stopAll,
   };
+}
+
+/**
+ * Every service of the stack runs in this process, so they can share a key
+ * no one else knows: without JWT_SECRET, a random one per start, rather
+ * than the public development key, which would let anyone who reaches the
+ * embedded default sign a token for any user. Its tokens end with the
+ * process (log in again after a restart); set JWT_SECRET to keep them.
+ */
+function withSigningKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (env.JWT_SECRET?.trim()) return env;
+  return { ...env, JWT_SECRET: randomBytes(32).toString('base64url') };
 }
 
 export function describeStart(stack: RunningStack, logger: Logger): void {

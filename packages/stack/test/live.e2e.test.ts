@@ -1,5 +1,5 @@
 import type { RunningGateway } from '@chirp/gateway';
-import { TokenService, loadConfig } from '@chirp/platform';
+import { TokenService } from '@chirp/platform';
 import { LiveClient, eventually, type Account } from '@chirp/testing';
 import { useStack } from './support.js';
 
@@ -157,8 +157,7 @@ describe('the WebSocket edge refuses', () => {
 
   it('an open connection once its token expires, with 4401', async () => {
     const ada = await chirp.signUp();
-    const { jwt } = loadConfig('test', 0, { NODE_ENV: 'test' });
-    const shortLived = await new TokenService({ ...jwt, ttlSeconds: 2 }).issue({ id: ada.id, handle: ada.handle });
+    const shortLived = await new TokenService({ ...chirp.stack.jwt, ttlSeconds: 2 }).issue({ id: ada.id, handle: ada.handle });
     const client = live({ ...ada, token: shortLived }, chirp.stack, { lazy: false });
     await client.ready();
     await eventually(() => expect(client.closed).toEqual({ code: 4401, reason: expect.stringMatching(/expired/) }), { timeoutMs: 5_000 });

@@ -6,3 +6,4 @@ export * from './accounts.js';
 export * from './versioned-cache-contract.js';
 export * from './live-bus-contract.js';
 export * from './live-client.js';
+export * from './rate-limiter-contract.js';

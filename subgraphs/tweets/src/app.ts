@@ -1,6 +1,7 @@
 import {
   IdGenerator,
   OutboxRelay,
+  createRateLimiter,
   serveSubgraph,
   type RunningServer,
   type SubgraphApp,
@@ -31,9 +32,10 @@ export async function createTweetsSubgraph(options: SubgraphAppOptions): Promise
     config.outbox,
     logger,
   );
+  const limit = (name: 'post' | 'like') => createRateLimiter(name, config.rateLimits[name], infra.redis);
   const services: TweetsServices = {
-    tweets: new TweetService({ tweets: repositories.tweets, relay, newId: () => ids.next(), now }),
-    likes: new LikeService({ tweets: repositories.tweets, likes: repositories.likes, relay, now }),
+    tweets: new TweetService({ tweets: repositories.tweets, relay, postLimit: limit('post'), newId: () => ids.next(), now }),
+    likes: new LikeService({ tweets: repositories.tweets, likes: repositories.likes, relay, likeLimit: limit('like'), now }),
   };
   let server: RunningServer | undefined;
   return {

@@ -7,7 +7,10 @@ import {
   OutboxRelay,
   Topics,
   UnauthenticatedError,
+  UNLIMITED,
   createLogger,
+  memoryRateLimiter,
+  type RateLimiter,
   type EventEnvelope,
   type Viewer,
 } from '@chirp/platform';
@@ -16,7 +19,7 @@ import { TweetService } from '../src/domain/tweets.js';
 import { outboxSources } from '../src/events/producers.js';
 import { InMemoryLikeRepository, InMemoryTweetRepository } from '../src/repositories/index.js';
 
-function setUp() {
+function setUp(limits: { post: RateLimiter; like: RateLimiter } = { post: UNLIMITED, like: UNLIMITED }) {
   const tweets = new InMemoryTweetRepository();
   const likes = new InMemoryLikeRepository();
   const bus = new InMemoryEventBus();
@@ -24,8 +27,8 @@ function setUp() {
   const ids = new IdGenerator();
   let likeService: LikeService;
   const relay = new OutboxRelay(bus, outboxSources(tweets, likes, (id) => likeService.settleLikeCount(id)), { sweepIntervalMs: 1000, graceMs: 0 }, createLogger('test', 'silent'));
-  likeService = new LikeService({ tweets, likes, relay, now });
-  const tweetService = new TweetService({ tweets, relay, newId: () => ids.next(), now });
+  likeService = new LikeService({ tweets, likes, relay, likeLimit: limits.like, now });
+  const tweetService = new TweetService({ tweets, relay, postLimit: limits.post, newId: () => ids.next(), now });
   const published: Array<{ topic: string; event: EventEnvelope }> = [];
   void bus.subscribe({ group: 'spy', topics: [Topics.tweets, Topics.tweetLikes], handler: async (event, topic) => void published.push({ topic, event }) });
   return { tweetService, likeService, bus, relay, published, repositories: { tweets, likes } };
@@ -58,7 +61,7 @@ describe('TweetService', () => {
     const taken = new IdGenerator().next();
     await tweets.create({ id: taken, authorId: '9', text: 'first', createdAt: new Date() });
     const ids = [taken, new IdGenerator().next()];
-    const service = new TweetService({ tweets, relay, newId: () => ids.shift() as string, now: () => new Date() });
+    const service = new TweetService({ tweets, relay, postLimit: UNLIMITED, newId: () => ids.shift() as string, now: () => new Date() });
     expect((await service.post(ada, 'second')).id).not.toBe(taken);
   });
 
@@ -74,6 +77,8 @@ describe('TweetService', () => {
     const { tweetService } = setUp();
     await expect(tweetService.post(ada, ' ')).rejects.toThrow(InvalidInputError);
     await expect(tweetService.edit(ada, '123', 'x')).rejects.toThrow(NotFoundError);
+    await expect(tweetService.edit(ada, 'x'.repeat(100_000), 'x')).rejects.toThrow('There is no tweet with that id.');
+    expect(await tweetService.byId('not an id')).toBeNull();
     const tweet = await tweetService.post(ada, 'soon gone');
     await tweetService.delete(ada, tweet.id);
     await expect(tweetService.delete(ada, tweet.id)).rejects.toThrow(NotFoundError);
@@ -123,5 +128,27 @@ describe('LikeService', () => {
     const tweet = await tweetService.post(ada, 'gone');
     await tweetService.delete(ada, tweet.id);
     await expect(likeService.like(bob, tweet.id)).rejects.toThrow(NotFoundError);
+  });
+});
+
+describe('write limits', () => {
+  const tight = () => ({ post: memoryRateLimiter('post', { points: 2, durationSeconds: 60 }), like: memoryRateLimiter('like', { points: 3, durationSeconds: 60 }) });
+
+  it('refuses posts past the limit per user with RATE_LIMITED, counting only valid ones, each author apart', async () => {
+    const { tweetService } = setUp(tight());
+    await expect(tweetService.post(ada, ' ')).rejects.toThrow(InvalidInputError);
+    await tweetService.post(ada, 'one');
+    await tweetService.post(ada, 'two');
+    await expect(tweetService.post(ada, 'three')).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    await expect(tweetService.post(bob, 'mine')).resolves.toMatchObject({ authorId: bob.id });
+  });
+
+  it('counts likes and unlikes together per user, concurrent ones included', async () => {
+    const { tweetService, likeService } = setUp(tight());
+    const tweet = await tweetService.post(ada, 'likeable');
+    const attempts = await Promise.allSettled(Array.from({ length: 10 }, (_, n) => (n % 2 ? likeService.unlike(bob, tweet.id) : likeService.like(bob, tweet.id))));
+    expect(attempts.filter((attempt) => attempt.status === 'fulfilled')).toHaveLength(3);
+    expect(attempts.find((attempt) => attempt.status === 'rejected')).toMatchObject({ reason: { code: 'RATE_LIMITED' } });
+    await expect(likeService.like(ada, tweet.id)).resolves.toBeDefined();
   });
 });

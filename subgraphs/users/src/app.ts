@@ -2,6 +2,7 @@ import {
   IdGenerator,
   OutboxRelay,
   TokenService,
+  createRateLimiter,
   serveSubgraph,
   type RunningServer,
   type SubgraphApp,
@@ -27,17 +28,18 @@ export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<
   const tokens = new TokenService(config.jwt);
   const now = () => new Date();
   const ids = new IdGenerator();
+  const limit = (name: keyof typeof config.rateLimits) => createRateLimiter(name, config.rateLimits[name], infra.redis);
   const services: UsersServices = {
     users: new UserService({
       users: repositories.users,
       passwords: new PasswordHasher(config.env === 'test' ? FAST_HASHING : PRODUCTION_HASHING),
       tokens,
       relay,
-      cache: infra.cache,
+      limits: { logInAccount: limit('loginAccount'), logInAddress: limit('loginAddress'), signUp: limit('signUp') },
       newId: () => ids.next(),
       now,
     }),
-    follows: new FollowService({ users: repositories.users, follows: repositories.follows, relay, now }),
+    follows: new FollowService({ users: repositories.users, follows: repositories.follows, relay, followLimit: limit('follow'), now }),
   };
   let server: RunningServer | undefined;
   return {
@@ -49,7 +51,7 @@ export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<
         typeDefs,
         resolvers,
         tokens,
-        createContext: (viewer) => createContext(services, viewer),
+        createContext: (viewer, origin) => createContext(services, viewer, origin),
       });
       return server;
     },

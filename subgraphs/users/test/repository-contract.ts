@@ -65,6 +65,18 @@ export function describeUserRepositoryContract(name: string, create: () => Promi
       expect(await users.updateProfile('nobody', { bio: 'x' }, at(6))).toBeNull();
     });
 
+    it('raises the session generation with a new version, seen through any cache in front', async () => {
+      const created = await users.create(newUser());
+      expect(created.sessionGeneration).toBe(0);
+      expect(await users.findById(created.id)).toEqual(created); // a cache in front now holds generation 0
+      const revoked = await users.revokeSessions(created.id, at(7));
+      expect(revoked).toMatchObject({ sessionGeneration: 1, version: 2, updatedAt: created.updatedAt });
+      expect(await users.findById(created.id)).toEqual(revoked);
+      expect((await users.revokeSessions(created.id, at(8)))?.sessionGeneration).toBe(2);
+      expect((await users.findUnpublished(new Date(), 10_000)).find((user) => user.id === created.id)).toMatchObject({ version: 3 });
+      expect(await users.revokeSessions('nobody', at(9))).toBeNull();
+    });
+
     it('keeps each change pending until that version is published', async () => {
       const created = await users.create(newUser({ createdAt: at(0) }));
       const pendingIds = async () => (await users.findUnpublished(new Date(), 10_000)).map((user) => user.id);

@@ -1,4 +1,4 @@
-import { NotFoundError, requireViewer, type OutboxRelay, type Viewer } from '@chirp/platform';
+import { NotFoundError, enforceRateLimit, isWellFormedId, requireViewer, type OutboxRelay, type RateLimiter, type Viewer } from '@chirp/platform';
 import { pendingLikeEvent } from '../events/producers.js';
 import type { LikeRepository, TweetRepository } from '../repositories/types.js';
 import type { Tweet } from './model.js';
@@ -7,6 +7,8 @@ export interface LikeServiceDependencies {
   tweets: TweetRepository;
   likes: LikeRepository;
   relay: OutboxRelay;
+  /** Likes and unlikes per user. */
+  likeLimit: RateLimiter;
   now: () => Date;
 }
 
@@ -42,8 +44,9 @@ export class LikeService {
 
   private async setLiked(viewer: Viewer | null, tweetId: string, active: boolean): Promise<Tweet> {
     const { id: userId } = requireViewer(viewer);
-    const tweet = await this.deps.tweets.findById(tweetId);
-    if (!tweet || tweet.deletedAt) throw new NotFoundError(`There is no tweet with id "${tweetId}".`);
+    await enforceRateLimit(this.deps.likeLimit, userId, 'You are liking and unliking too fast.');
+    const tweet = isWellFormedId(tweetId) ? await this.deps.tweets.findById(tweetId) : null;
+    if (!tweet || tweet.deletedAt) throw new NotFoundError(isWellFormedId(tweetId) ? `There is no tweet with id "${tweetId}".` : 'There is no tweet with that id.');
     const changed = await this.deps.likes.setActive(tweetId, userId, active, this.deps.now());
     if (!changed) return tweet;
     await this.deps.relay.publish([pendingLikeEvent(this.deps.likes, changed, tweet.authorId, this.settleLikeCount)]);

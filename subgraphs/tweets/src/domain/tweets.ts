@@ -1,23 +1,29 @@
 import {
   ForbiddenError,
   NotFoundError,
+  enforceRateLimit,
+  isWellFormedId,
   requireViewer,
   type OutboxRelay,
+  type RateLimiter,
   type Viewer,
 } from '@chirp/platform';
 import { pendingTweetEvent } from '../events/producers.js';
 import { DuplicateTweetIdError, type TweetRepository } from '../repositories/types.js';
 import type { Tweet } from './model.js';
-import { checkTweetText } from './text.js';
+import { checkTweetText, checkWeightedLength, cleanTweetText } from './text.js';
 
 export interface TweetServiceDependencies {
   tweets: TweetRepository;
   relay: OutboxRelay;
+  /** Posts per user. */
+  postLimit: RateLimiter;
   newId: () => string;
   now: () => Date;
 }
 
-const notFound = (id: string) => new NotFoundError(`There is no tweet with id "${id}".`);
+/** The id is echoed only when it could be one (not a client's 200 KB string). */
+const notFound = (id: string) => new NotFoundError(isWellFormedId(id) ? `There is no tweet with id "${id}".` : 'There is no tweet with that id.');
 
 /** Posting, editing and deleting tweets; only authors change their own. */
 export class TweetService {
@@ -26,6 +32,8 @@ export class TweetService {
   async post(viewer: Viewer | null, rawText: string): Promise<Tweet> {
     const author = requireViewer(viewer);
     const text = checkTweetText(rawText);
+    // Counted once the text is valid: a rejected draft costs nothing.
+    await enforceRateLimit(this.deps.postLimit, author.id, 'You are posting too fast.');
     const tweet = await this.createWithFreshId(author.id, text);
     await this.deps.relay.publish([pendingTweetEvent(this.deps.tweets, tweet)]);
     return tweet;
@@ -43,8 +51,12 @@ export class TweetService {
 
   async edit(viewer: Viewer | null, id: string, rawText: string): Promise<Tweet> {
     const author = requireViewer(viewer);
-    const text = checkTweetText(rawText);
+    // The cheap checks first; twitter-text's count only once the tweet is known to be the viewer's.
+    const cleaned = cleanTweetText(rawText);
+    // Edits count with posts: each one is pushed to every timeline the tweet is on, as a post is.
+    await enforceRateLimit(this.deps.postLimit, author.id, 'You are posting too fast.');
     await this.ownTweet(author, id, 'edit');
+    const text = checkWeightedLength(cleaned);
     const tweet = await this.deps.tweets.edit(id, text, this.deps.now());
     if (!tweet) throw notFound(id); // deleted meanwhile
     await this.deps.relay.publish([pendingTweetEvent(this.deps.tweets, tweet)]);
@@ -61,6 +73,7 @@ export class TweetService {
 
   /** A visible tweet, or null (deleted tweets are not shown to anyone). */
   async byId(id: string): Promise<Tweet | null> {
+    if (!isWellFormedId(id)) return null;
     const tweet = await this.deps.tweets.findById(id);
     return tweet && !tweet.deletedAt ? tweet : null;
   }

@@ -1,8 +1,12 @@
 import {
   InvalidInputError,
   NotFoundError,
+  UnauthenticatedError,
+  enforceRateLimit,
+  isWellFormedId,
   requireViewer,
   type OutboxRelay,
+  type RateLimiter,
   type Viewer,
 } from '@chirp/platform';
 import type { FollowRepository, UserRepository } from '../repositories/types.js';
@@ -13,6 +17,8 @@ export interface FollowServiceDependencies {
   users: UserRepository;
   follows: FollowRepository;
   relay: OutboxRelay;
+  /** Follows and unfollows per user. */
+  followLimit: RateLimiter;
   now: () => Date;
 }
 
@@ -54,12 +60,23 @@ export class FollowService {
     return userIds.map((id) => followed.has(id));
   }
 
+  private async byIdsInOrder(ids: readonly string[]): Promise<Array<User | undefined>> {
+    const found = new Map((await this.deps.users.findByIds(ids)).map((user) => [user.id, user]));
+    return ids.map((id) => found.get(id));
+  }
+
   private async setFollowing(viewer: Viewer | null, userId: string, active: boolean): Promise<User> {
     const { id: followerId } = requireViewer(viewer);
     if (userId === followerId) {
       throw new InvalidInputError('userId', active ? 'You cannot follow yourself.' : 'You cannot unfollow yourself.');
     }
-    const followee = await this.deps.users.findById(userId);
+    if (!isWellFormedId(userId)) throw new NotFoundError('There is no user with that id.');
+    await enforceRateLimit(this.deps.followLimit, followerId, 'You are following and unfollowing too fast.');
+    // Both ends in one look-up: an edge from a user who does not exist would
+    // count a follower nobody can list (the gateway refuses such tokens; this
+    // holds even for a caller that reached the subgraph some other way).
+    const [follower, followee] = await this.byIdsInOrder([followerId, userId]);
+    if (!follower) throw new UnauthenticatedError('Your account no longer exists.');
     if (!followee) throw new NotFoundError(`There is no user with id "${userId}".`);
     const changed = await this.deps.follows.setActive(followerId, userId, active, this.deps.now());
     if (changed) await this.deps.relay.publish([pendingFollowEvent(this.deps.follows, changed)]);

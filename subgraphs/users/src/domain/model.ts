@@ -15,6 +15,12 @@ export interface User {
   updatedAt: Date;
   /** Goes up by one with each profile change; events carry it so consumers keep the newest. */
   version: number;
+  /**
+   * The generation of the user's sessions: tokens carry the one they were
+   * issued at, and logging out everywhere raises it, so the gateway refuses
+   * every token issued before.
+   */
+  sessionGeneration: number;
 }
 
 export interface Credentials {

@@ -1,11 +1,14 @@
 import {
   ConflictError,
   NotFoundError,
-  RateLimitedError,
   UnauthenticatedError,
+  addressKey,
+  enforceRateLimit,
+  hashedKey,
   requireViewer,
-  type Cache,
   type OutboxRelay,
+  type RateLimiter,
+  type RequestOrigin,
   type TokenService,
   type Viewer,
 } from '@chirp/platform';
@@ -42,28 +45,33 @@ export interface Session {
   user: User;
 }
 
+/** The limits the account rules count against (see RATE_LIMIT_NAMES in the platform's config). */
+export interface AccountLimits {
+  /** Log-in attempts per email (hashed) that were not right. */
+  logInAccount: RateLimiter;
+  /** Log-in attempts per client address that were not right. */
+  logInAddress: RateLimiter;
+  /** Sign-ups per client address. */
+  signUp: RateLimiter;
+}
+
 export interface UserServiceDependencies {
   users: UserRepository;
   passwords: PasswordHasher;
   tokens: TokenService;
   relay: OutboxRelay;
-  /** Counts failed log-ins per email for the throttle. */
-  cache: Cache;
+  limits: AccountLimits;
   newId: () => string;
   now: () => Date;
 }
 
-/** Failed log-ins allowed per email in one window, before RATE_LIMITED. */
-const FAILED_LOGINS_ALLOWED = 10;
-const LOGIN_WINDOW_SECONDS = 15 * 60;
 const WRONG_CREDENTIALS = 'The email or password is not right.';
-const failedLogInsKey = (emailKey: string) => `failed-logins:${emailKey}`;
 
 /** Accounts and profiles. */
 export class UserService {
   constructor(private readonly deps: UserServiceDependencies) {}
 
-  async signUp(input: SignUpInput): Promise<Session> {
+  async signUp(input: SignUpInput, origin: RequestOrigin): Promise<Session> {
     const now = this.deps.now();
     const candidate = {
       handle: checkHandle(input.handle),
@@ -73,6 +81,8 @@ export class UserService {
       birthDate: input.birthDate ? checkBirthDate(input.birthDate, now) : null,
     };
     const password = checkPassword(input.password);
+    // Counted once the input is valid, taken or not: a taken email answers CONFLICT, which must not be free to probe.
+    await enforceRateLimit(this.deps.limits.signUp, addressKey(origin.clientAddress), 'Too many sign-ups from your network.');
     await this.refuseTaken(candidate.handle, candidate.email);
     const passwordHash = await this.deps.passwords.hash(password);
     const user = await this.createOrExplainConflict({ ...candidate, id: this.deps.newId(), passwordHash, createdAt: now });
@@ -80,21 +90,39 @@ export class UserService {
     return this.sessionFor(user);
   }
 
-  async logIn(input: LogInInput): Promise<Session> {
+  async logIn(input: LogInInput, origin: RequestOrigin): Promise<Session> {
     const emailKey = input.email.trim().toLowerCase();
-    await this.refuseWhenThrottled(emailKey);
+    const attempt = await this.startLogInAttempt(emailKey, origin);
     const credentials = await this.deps.users.findCredentialsByEmail(emailKey);
     const valid = credentials
       ? await this.deps.passwords.verify(input.password, credentials.passwordHash)
       : await this.deps.passwords.verifyDecoy(input.password);
     // One answer for an unknown email and a wrong password: no probing for accounts.
-    if (!credentials || !valid) {
-      await this.deps.cache.increment(failedLogInsKey(emailKey), LOGIN_WINDOW_SECONDS);
-      throw new UnauthenticatedError(WRONG_CREDENTIALS);
-    }
+    // A wrong one keeps the points it took.
+    if (!credentials || !valid) throw new UnauthenticatedError(WRONG_CREDENTIALS);
     const user = await this.deps.users.findById(credentials.userId);
     if (!user) throw new UnauthenticatedError(WRONG_CREDENTIALS);
+    await attempt.succeeded();
     return this.sessionFor(user);
+  }
+
+  /**
+   * Ends every session of the viewer: every token issued so far, this one
+   * included, is refused from now on (by each gateway within its session
+   * check's few seconds). The profile's version goes up with it, so every
+   * cached copy is replaced.
+   */
+  async logOutEverywhere(viewer: Viewer | null): Promise<boolean> {
+    const { id } = requireViewer(viewer);
+    const user = await this.deps.users.revokeSessions(id, this.deps.now());
+    if (!user) throw new UnauthenticatedError('Your account no longer exists.');
+    await this.deps.relay.publish([pendingProfileEvent(this.deps.users, user)]);
+    return true;
+  }
+
+  /** The user's current session generation, or null when there is no such user (the gateway's session check). */
+  async sessionGeneration(userId: string): Promise<number | null> {
+    return (await this.deps.users.findById(userId))?.sessionGeneration ?? null;
   }
 
   async updateProfile(viewer: Viewer | null, input: ProfileInput): Promise<User> {
@@ -142,15 +170,29 @@ export class UserService {
     }
   }
 
-  private async refuseWhenThrottled(emailKey: string): Promise<void> {
-    const [failures] = await this.deps.cache.getMany([failedLogInsKey(emailKey)]);
-    if (Number(failures ?? 0) >= FAILED_LOGINS_ALLOWED) {
-      throw new RateLimitedError('Too many log-in attempts for this account. Try again in a few minutes.', LOGIN_WINDOW_SECONDS);
+  /**
+   * Takes a point from the client's address, then from the account, before
+   * any password is checked: the counts are raised atomically first, so of
+   * thirty concurrent attempts only the limit's worth are ever checked. The
+   * address goes first, so a stranger already over their own limit cannot
+   * use up the owner's; an attempt the account refuses was never checked
+   * and gives the address its point back. A right password gives both back.
+   */
+  private async startLogInAttempt(emailKey: string, origin: RequestOrigin): Promise<{ succeeded(): Promise<void> }> {
+    const { logInAccount, logInAddress } = this.deps.limits;
+    const [account, address] = [hashedKey(emailKey), addressKey(origin.clientAddress)];
+    await enforceRateLimit(logInAddress, address, 'Too many failed log-ins from your network.');
+    try {
+      await enforceRateLimit(logInAccount, account, 'Too many failed log-ins for this account.');
+    } catch (error) {
+      await logInAddress.refund(address);
+      throw error;
     }
+    return { succeeded: () => Promise.all([logInAccount.refund(account), logInAddress.refund(address)]).then(() => undefined) };
   }
 
   private async sessionFor(user: User): Promise<Session> {
-    return { token: await this.deps.tokens.issue({ id: user.id, handle: user.handle }), user };
+    return { token: await this.deps.tokens.issue({ id: user.id, handle: user.handle }, user.sessionGeneration), user };
   }
 }
 

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { Viewer } from '@chirp/platform';
+import type { RequestOrigin, Viewer } from '@chirp/platform';
 import type { FollowService } from '../domain/follows.js';
 import type { User } from '../domain/model.js';
 import type { UserService } from '../domain/users.js';
@@ -12,6 +12,8 @@ export interface UsersServices {
 export interface UsersContext extends UsersServices {
   /** Set from the verified token; signUp and logIn set it for the rest of their request. */
   viewer: Viewer | null;
+  /** Where the request came from (the gateway forwards the caller's address): log-in and sign-up limits count by it. */
+  origin: RequestOrigin;
   loaders: ReturnType<typeof createLoaders>;
 }
 
@@ -32,7 +34,7 @@ function createLoaders(services: UsersServices, currentViewer: () => Viewer | nu
   };
 }
 
-export function createContext(services: UsersServices, viewer: Viewer | null): UsersContext {
-  const context: UsersContext = { ...services, viewer, loaders: createLoaders(services, () => context.viewer) };
+export function createContext(services: UsersServices, viewer: Viewer | null, origin: RequestOrigin): UsersContext {
+  const context: UsersContext = { ...services, viewer, origin, loaders: createLoaders(services, () => context.viewer) };
   return context;
 }

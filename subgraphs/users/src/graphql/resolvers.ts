@@ -29,12 +29,14 @@ export const resolvers: GraphQLResolverMap<UsersContext> = {
   Query: {
     me: (_root, _args, context: UsersContext) => context.users.me(context.viewer),
     user: (_root, args: { handle: string }, context: UsersContext) => context.users.byHandle(args.handle),
+    _session: (_root, args: { userId: string }, context: UsersContext) => context.users.sessionGeneration(args.userId),
   },
   Mutation: {
     signUp: async (_root, args: { input: SignUpInput }, context: UsersContext) =>
-      signedIn(context, await context.users.signUp(args.input)),
+      signedIn(context, await context.users.signUp(args.input, context.origin)),
     logIn: async (_root, args: { input: LogInInput }, context: UsersContext) =>
-      signedIn(context, await context.users.logIn(args.input)),
+      signedIn(context, await context.users.logIn(args.input, context.origin)),
+    logOutEverywhere: (_root, _args, context: UsersContext) => context.users.logOutEverywhere(context.viewer),
     updateProfile: (_root, args: { input: ProfileInput }, context: UsersContext) =>
       context.users.updateProfile(context.viewer, args.input),
     follow: (_root, args: { userId: string }, context: UsersContext) => context.follows.follow(context.viewer, args.userId),

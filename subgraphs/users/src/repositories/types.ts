@@ -18,6 +18,12 @@ export interface UserRepository {
   findCredentialsByEmail(email: string): Promise<Credentials | null>;
   /** Applies the changes, bumps the version and marks it unpublished; null when there is no such user. */
   updateProfile(id: string, changes: ProfileChanges, at: Date): Promise<User | null>;
+  /**
+   * Raises the session generation (revoking every token issued so far). It
+   * bumps the version and marks it unpublished too, like a profile change:
+   * the cached copy is replaced only by a newer version. Null when there is no such user.
+   */
+  revokeSessions(id: string, at: Date): Promise<User | null>;
   /** Users whose latest profile change has been waiting since before `olderThan`. */
   findUnpublished(olderThan: Date, limit: number): Promise<User[]>;
   /** Records that `version` was published, unless the profile has changed again since. */

@@ -10,7 +10,8 @@ const USERS: CachedRecords<User> = {
   entry: (user) => ({ key: `user:${user.id}`, version: user.version, value: JSON.stringify(user), ttlSeconds: TTL_SECONDS }),
   revive: (value) => {
     const user = JSON.parse(value) as User;
-    return { ...user, createdAt: new Date(user.createdAt), updatedAt: new Date(user.updatedAt) };
+    // Entries cached before sessions had generations have none: 0, as on the document.
+    return { ...user, createdAt: new Date(user.createdAt), updatedAt: new Date(user.updatedAt), sessionGeneration: user.sessionGeneration ?? 0 };
   },
 };
 
@@ -48,6 +49,11 @@ export class CachedUserRepository implements UserRepository {
 
   async updateProfile(id: string, changes: ProfileChanges, at: Date): Promise<User | null> {
     const user = await this.inner.updateProfile(id, changes, at);
+    return user ? this.remember(user) : null;
+  }
+
+  async revokeSessions(id: string, at: Date): Promise<User | null> {
+    const user = await this.inner.revokeSessions(id, at);
     return user ? this.remember(user) : null;
   }
 

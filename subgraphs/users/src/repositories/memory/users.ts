@@ -29,6 +29,7 @@ export class InMemoryUserRepository implements UserRepository {
       bannerUrl: null,
       updatedAt: newUser.createdAt,
       version: 1,
+      sessionGeneration: 0,
     };
     this.byId.set(user.id, { user, passwordHash });
     this.unpublished.mark(user.id, 1, newUser.createdAt);
@@ -64,6 +65,14 @@ export class InMemoryUserRepository implements UserRepository {
     const stored = this.byId.get(id);
     if (!stored) return null;
     stored.user = { ...stored.user, ...changes, updatedAt: at, version: stored.user.version + 1 };
+    this.unpublished.mark(id, stored.user.version, at);
+    return { ...stored.user };
+  }
+
+  async revokeSessions(id: string, at: Date): Promise<User | null> {
+    const stored = this.byId.get(id);
+    if (!stored) return null;
+    stored.user = { ...stored.user, version: stored.user.version + 1, sessionGeneration: stored.user.sessionGeneration + 1 };
     this.unpublished.mark(id, stored.user.version, at);
     return { ...stored.user };
   }

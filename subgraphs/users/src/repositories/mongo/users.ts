@@ -22,6 +22,8 @@ interface UserDocument {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+  /** Absent on documents from before sessions had generations: 0. */
+  sessionGeneration?: number;
   publishedVersion: number;
   /** Set with every change, cleared once its event is published: the outbox marker. */
   pendingSince: Date | null;
@@ -63,6 +65,7 @@ export class MongoUserRepository implements UserRepository {
       createdAt: user.createdAt,
       updatedAt: user.createdAt,
       version: 1,
+      sessionGeneration: 0,
       publishedVersion: 0,
       pendingSince: user.createdAt,
     };
@@ -118,6 +121,15 @@ export class MongoUserRepository implements UserRepository {
     return document ? toUser(document) : null;
   }
 
+  async revokeSessions(id: string, at: Date): Promise<User | null> {
+    const document = await this.collection.findOneAndUpdate(
+      { _id: id },
+      { $set: { pendingSince: at }, $inc: { version: 1, sessionGeneration: 1 } },
+      { returnDocument: 'after' },
+    );
+    return document ? toUser(document) : null;
+  }
+
   async findUnpublished(olderThan: Date, limit: number): Promise<User[]> {
     const documents = await this.collection
       .find({ pendingSince: { $lte: olderThan } }, { projection: PUBLIC_PROJECTION })
@@ -149,6 +161,7 @@ function toUser(document: Omit<UserDocument, 'passwordHash' | 'handleKey' | 'ema
     createdAt: document.createdAt,
     updatedAt: document.updatedAt,
     version: document.version,
+    sessionGeneration: document.sessionGeneration ?? 0,
   };
 }
 
