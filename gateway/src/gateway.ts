@@ -104,6 +104,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: options.introspection,
+    // Automatic persisted queries: no Chirp client uses them, and their cache is memory a stranger could fill.
+    persistedQueries: false,
     hideSchemaDetailsFromClientErrors: !options.introspection,
     // Every operation is bounded before it is planned: its tokens as it is
     // parsed, its shape as it is validated, its cost once its variables are known.
@@ -112,6 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     formatError,
     includeStacktraceInErrorResponses: options.exposeInternals,
     plugins: [
+      oneOperationToRun(),
       costLimitPlugin<GatewayContext>(operationLimits),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginCacheControlDisabled(), // no HTTP cache hints: not worth their per-field cost
@@ -198,6 +201,27 @@ function noSilentNulls(logger: Logger): ApolloServerPlugin<GatewayContext> {
               extensions: { code: 'INTERNAL_SERVER_ERROR' },
             },
           ];
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A document of several operations needs `operationName`, and it must name
+ * one of them: said plainly here, as a client error, where the gateway
+ * would throw while planning (an internal error).
+ */
+function oneOperationToRun(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, operationName }) {
+          if (operation) return;
+          const message = operationName
+            ? `The document has no operation named "${operationName}".`
+            : 'The document has several operations: name the one to run in "operationName".';
+          throw new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
         },
       };
     },

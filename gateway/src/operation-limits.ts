@@ -145,7 +145,9 @@ export function checkCost(
         `The operation selects more than ${limits.expandedFields} fields once its fragments are expanded.`,
       );
     }
-    throw error; // bad variables: reported by the execution that follows, as usual
+    // The estimate coerces the variables first: one that does not fit its type is the client's to fix.
+    const message = error instanceof Error ? error.message : 'The variables do not fit the operation.';
+    throw new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
   }
   if (cost > limits.cost) {
     throw limitError(
@@ -169,7 +171,8 @@ export function costLimitPlugin<Context extends object>(limits: OperationLimits)
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, operationName, request, schema }) {
-          if (operation?.variableDefinitions?.length) {
+          if (!operation) return; // refused by the gateway's oneOperationToRun
+          if (operation.variableDefinitions?.length) {
             checkCost(limits, schema, document, operationName, request.variables);
             return;
           }

@@ -105,6 +105,22 @@ describe('operation limits', () => {
     expect(repeated.message).toMatch(/too many fields of the same name/);
   });
 
+  it('answers malformed requests as client errors, never 500 (found by fuzzing)', async () => {
+    const badVariable = await client.request('query($handle: String!) { user(handle: $handle) { id } }', { handle: 0 });
+    expect(badVariable.status).toBe(400);
+    expect(badVariable.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'handle' });
+    const unnamed = await client.request('query A { me { id } } query B { me { handle } }');
+    expect(unnamed.status).toBe(400);
+    expect(unnamed.errors?.[0]).toMatchObject({ message: 'The document has several operations: name the one to run in "operationName".', extensions: { code: 'BAD_USER_INPUT' } });
+    const persisted = await fetch(open.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ me { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'abc' } } }),
+    });
+    expect(persisted.status).toBeLessThan(500); // 200, as the persisted-query protocol has it
+    expect(((await persisted.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
+  });
+
   it("lets the product's own queries and the explorer's introspection through", async () => {
     // Refused only for want of a subgraph (INTERNAL_SERVER_ERROR, not BAD_USER_INPUT): the limits let it pass.
     const home = await client.request(HOME);

@@ -217,6 +217,33 @@ function cpuSentence(r) {
   return `${parts}${plan}`;
 }
 
+/** Stack CPU per gateway read over the read runs, in ms. @param {Result} r */
+function cpuMsPerRead(r) {
+  const requests = r.reads.closed.gateway.requests + r.reads.open.reduce((/** @type {number} */ sum, /** @type {any} */ o) => sum + o.gateway.requests, 0);
+  return requests > 0 ? (r.reads.stackCpuSeconds * 1000) / requests : undefined;
+}
+
+/** What the gateway's operation limits add to a read (scripts/bench/measure-limits.js). @param {Result} r */
+function limitsSection(r) {
+  const l = r.operationLimits;
+  if (!l) return [];
+  const perRead = cpuMsPerRead(r);
+  const share = (/** @type {number} */ us) => (perRead ? ` (${((us / 1000 / perRead) * 100).toFixed(1)}% of the ${perRead.toFixed(2)} ms of stack CPU a read took above)` : '');
+  const row = (/** @type {string} */ name, /** @type {any} */ q, /** @type {string} */ perReadText) =>
+    `| ${name} | ${q.cost} | ${q.validationMicroseconds} → ${q.validationWithShapeRulesMicroseconds} µs (once per distinct document) | ${q.costEstimateMicroseconds} µs | ${perReadText} |`;
+  return [
+    '### What the operation limits cost a read',
+    '',
+    `The gateway's limits (tokens ${int(l.limits.tokens)}, depth ${l.limits.depth}, aliases ${l.limits.aliases}, directives ${l.limits.directives}, cost ${int(l.limits.cost)}) measured on the gateway's own code in the bench process, CPU per call over ${int(l.runs)} calls. The token limit is graphql-js's parser counting as it parses (no separate pass). Apollo Server validates a document once and keeps it per query text, so the shape rules cost a read nothing after the first; the cost estimate runs on every read of an operation with variables and once per document for one without.`,
+    '',
+    '| Query | Estimated cost | Validation without → with the shape rules | Cost estimate | Added per read |',
+    '|---|---|---|---|---|',
+    row('the bench\'s read (no variables)', l.benchQuery, 'none after the first read'),
+    row('the README\'s `Home($after)`', l.pagedQuery, `${l.pagedQuery.costEstimateMicroseconds} µs${share(l.pagedQuery.costEstimateMicroseconds)}`),
+    '',
+  ];
+}
+
 /** Where the CPU of each process on the read path went, from BENCH_PROFILE. @param {Result} r */
 function profileSection(r) {
   // Results of the one-process layout before per-process profiles: one profile, of the stack.
@@ -446,6 +473,7 @@ export function markdown(r) {
     `Gateway throughput / bare handler throughput: **${(r.reads.closed.throughputRatio * 100).toFixed(1)}%**. ${cpuSentence(r)} Open-loop latency counts from when each request was due, so queueing is included (no coordinated omission). The bare handler reads \`LRANGE home 0 19\`, \`MGET\` the cards and \`MGET\` the authors, with no GraphQL, no federation and no token check; it does not merge celebrities' recent tweets (the loaded timelines already hold them, so the pages match).`,
     '',
     ...profileSection(r),
+    ...limitsSection(r),
     '## Fan-out',
     '',
     '![inserts](inserts.svg)',

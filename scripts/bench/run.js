@@ -28,6 +28,7 @@ import { dropRedisPrefix, loadRedis } from './loader-redis.js';
 import { describeMachine } from './machine.js';
 import { freshId, measureInserts, measureLag } from './measure-fanout.js';
 import { measureLivePushes } from './measure-live.js';
+import { measureLimits } from './measure-limits.js';
 import { measureMemory } from './measure-memory.js';
 import { measureReads, measureReadsDuringPosts, samePages } from './measure-reads.js';
 import { AUTHOR_CLASSES, generateNetwork, handleOf } from './network.js';
@@ -65,7 +66,8 @@ async function serversFor(ferretdbBackend) {
 
 /**
  * The environment the stack runs with: production mode (real servers only,
- * no development key), quiet logs, the bench's namespace and thresholds.
+ * no development key), quiet logs, the bench's namespace and thresholds,
+ * and no sign-up or write limits.
  * The outbox sweepers are slowed to once an hour: on FerretDB/SQLite each
  * sweep reads whole collections (no index is used), a million follow edges
  * every 2 s, which would occupy a core for the whole run. On MongoDB the
@@ -85,6 +87,8 @@ function stackEnv(servers, namespace, secret, network) {
     REDIS_KEY_PREFIX: `${namespace}:`,
     KAFKA_TOPIC_PREFIX: `${namespace}.`,
     OUTBOX_SWEEP_INTERVAL_MS: String(3600_000),
+    // The bench's authors post far more than any person may (the log-in limits stay on).
+    RATE_LIMITS: 'off',
     TIMELINE_CELEBRITY_FOLLOWERS: String(network.options.celebrityFollowers),
     TIMELINE_MAX_LENGTH: String(network.options.maxLength),
     BENCH_NETWORK: JSON.stringify(network.options),
@@ -223,6 +227,9 @@ async function main() {
     result.reads.cpuSecondsByProcess = Object.fromEntries(stack.names.map((name) => [name, cpuSeconds(name)]));
     result.reads.stackCpuSeconds = round(Object.values(result.reads.cpuSecondsByProcess).reduce((sum, v) => sum + v, 0), 1);
     result.phases.readsSeconds = since(phase);
+    log('measuring what the operation limits cost a read...');
+    result.operationLimits = measureLimits();
+    log(`  cost estimate ${result.operationLimits.pagedQuery.costEstimateMicroseconds} µs per paged read; shape rules +${round(result.operationLimits.pagedQuery.validationWithShapeRulesMicroseconds - result.operationLimits.pagedQuery.validationMicroseconds, 1)} µs per new document`);
 
     phase = Date.now();
     log(`fan-out: pushing tweet ids onto all ${network.users.toLocaleString('en')} cached timelines through RedisTimelineStore.addToHomes...`);
