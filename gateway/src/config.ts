@@ -74,7 +74,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     operationLimits: loadLimits(source, DEFAULT_OPERATION_LIMITS, OPERATION_LIMIT_VARIABLES),
     introspection: loadSwitch(source, 'GRAPHQL_INTROSPECTION', !config.isProduction),
     trustProxyHops: loadWholeNumber(source, 'TRUST_PROXY', 0, 0),
-    sessionCheckTtlMs: loadWholeNumber(source, 'SESSION_CHECK_TTL_MS', 5_000, 1),
+    sessionCheckTtlMs: loadWholeNumber(source, 'SESSION_CHECK_TTL_MS', 60_000, 1),
   };
 }
 

@@ -21,7 +21,7 @@ import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
 import { startLiveServer, type LiveServer } from './live/server.js';
 import type { RunOperation } from './live/resolution.js';
 import { clientAddress } from './client-address.js';
-import { SessionCheck, forgetOnLogOutEverywhere, usersSubgraphLookup, type GenerationLookup } from './sessions.js';
+import { SessionCheck, forgetOnLogOutEverywhere, forgetOnRevocation, usersSubgraphLookup, type GenerationLookup } from './sessions.js';
 import { costLimitPlugin, DEFAULT_OPERATION_LIMITS, explainLimitErrors, shapeRules, type OperationLimits } from './operation-limits.js';
 
 export interface GatewayContext {
@@ -84,7 +84,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const endpoints = subgraphEndpoints(options.supergraphSdl, options.subgraphUrls);
   // A token is honoured only for a user who exists, at their current session generation (sessions.ts).
   const sessionLookup = usersSubgraphLookup(endpoints.get('users') ?? 'http://users:4001/graphql');
-  const sessions = new SessionCheck({ lookup: options.sessionLookup ?? sessionLookup.lookup, ttlMs: options.sessionCheckTtlMs ?? 5_000 });
+  const sessions = new SessionCheck({ lookup: options.sessionLookup ?? sessionLookup.lookup, ttlMs: options.sessionCheckTtlMs ?? 60_000 });
+  const stopHearingRevocations = await forgetOnRevocation(options.live, sessions, options.logger);
   const tokens = options.tokens.admitting(sessions.admit);
   const web = createHttpServer({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints) });
   const httpServer = web.server;
@@ -162,7 +163,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   let closing: Promise<void> | undefined;
   const stop = async () => {
     await apollo.stop();
-    await Promise.all([...sources.map((source) => source.close()), sessionLookup.close()]);
+    await Promise.all([...sources.map((source) => source.close()), sessionLookup.close(), stopHearingRevocations()]);
   };
   options.logger.info({ port, subgraphs: Object.fromEntries(endpoints) }, 'gateway listening');
   return {

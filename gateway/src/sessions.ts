@@ -2,7 +2,16 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { Pool } from 'undici';
-import { DomainError, UnauthenticatedError, type Session, type Viewer } from '@chirp/platform';
+import {
+  DomainError,
+  EVERY_GATEWAY,
+  LiveStreams,
+  UnauthenticatedError,
+  type LiveBus,
+  type Logger,
+  type Session,
+  type Viewer,
+} from '@chirp/platform';
 
 /**
  * The gateway's session check: a validly signed token is honoured only for
@@ -16,10 +25,11 @@ import { DomainError, UnauthenticatedError, type Session, type Viewer } from '@c
  * (they are never reachable from outside). The users subgraph owns the
  * generations and answers `_session(userId)` (@inaccessible: not in the
  * public API); the gateway asks it directly, and remembers each answer for
- * a few seconds, positive or negative, with concurrent misses for one user
- * sharing one request. A warm read costs no extra round trip, and a revoked
- * token is refused within `ttlMs` on every gateway (at once on the one that
- * ran the `logOutEverywhere`).
+ * a while, positive or negative, with concurrent misses for one user
+ * sharing one request. A warm read costs no extra round trip. A revoked
+ * token is refused at once on the gateway that ran the `logOutEverywhere`,
+ * as soon as the others hear the users subgraph's announcement
+ * (`forgetOnRevocation`), and in any case within `ttlMs`.
  */
 export const SESSION_REFUSED = 'Your session is no longer valid; please log in again.';
 
@@ -141,4 +151,19 @@ export function forgetOnLogOutEverywhere<Context extends { viewer: Viewer | null
       };
     },
   };
+}
+
+/**
+ * Forgets a user as soon as the users subgraph announces their sessions
+ * revoked, on every gateway: the cached answers can then live long (a
+ * minute) without a revoked token outliving its revocation. Pub/sub may
+ * lose a message; the cache's lifetime bounds that.
+ */
+export async function forgetOnRevocation(live: LiveBus, sessions: SessionCheck, logger: Logger): Promise<() => Promise<void>> {
+  try {
+    return await live.listen(LiveStreams.sessions, EVERY_GATEWAY, (userId) => sessions.forget(userId));
+  } catch (error) {
+    logger.warn({ err: error }, 'cannot hear session revocations: a revoked token passes until the cached answer expires');
+    return async () => undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import type http from 'node:http';
-import type { Session } from '@chirp/platform';
+import { EVERY_GATEWAY, InMemoryLiveBus, LiveStreams, createLogger, type Session } from '@chirp/platform';
 import { clientAddress } from '../src/client-address.js';
-import { SESSION_REFUSED, SessionCheck, SessionCheckUnavailableError } from '../src/sessions.js';
+import { SESSION_REFUSED, SessionCheck, SessionCheckUnavailableError, forgetOnRevocation } from '../src/sessions.js';
 
 const session = (id: string, generation = 0): Session => ({ viewer: { id, handle: id }, expiresAtMs: Date.now() + 60_000, generation });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -28,6 +28,20 @@ describe('SessionCheck', () => {
     await Promise.all(Array.from({ length: 20 }, () => sessions.admit(session('ada'))));
     await sessions.admit(session('ada'));
     expect(asked).toEqual(['ada']);
+  });
+
+  it('forgets a user the users subgraph announces revoked, so the next request asks again', async () => {
+    const generations = new Map([['ada', 0]]);
+    const { sessions, asked } = check(generations);
+    const live = new InMemoryLiveBus();
+    const stop = await forgetOnRevocation(live, sessions, createLogger('test', 'silent'));
+    await sessions.admit(session('ada'));
+    generations.set('ada', 1);
+    await live.publish(LiveStreams.sessions, [EVERY_GATEWAY], 'ada');
+    await expect(sessions.admit(session('ada'))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(asked).toEqual(['ada', 'ada']);
+    await stop();
+    await live.close();
   });
 
   it('refuses a user who does not exist, and remembers that too', async () => {

@@ -18,7 +18,16 @@ export const LiveStreams = {
   homeTimeline: 'homeTimeline',
   /** A notification was created for the user. Id: the notification id. Publisher: notifications. */
   notifications: 'notifications',
+  /**
+   * A user's sessions were revoked (`logOutEverywhere`): every gateway
+   * forgets what it remembered of them. Id: the user id. Publisher: users.
+   * Heard by every gateway on one channel, under EVERY_GATEWAY.
+   */
+  sessions: 'sessions',
 } as const;
+
+/** The listener key of a stream every gateway hears whole (`sessions`), in place of a user id. */
+export const EVERY_GATEWAY = 'gateways';
 
 export type LiveStream = (typeof LiveStreams)[keyof typeof LiveStreams];
 

@@ -1,5 +1,7 @@
 import {
+  EVERY_GATEWAY,
   IdGenerator,
+  LiveStreams,
   OutboxRelay,
   TokenService,
   createRateLimiter,
@@ -36,6 +38,11 @@ export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<
       tokens,
       relay,
       limits: { logInAccount: limit('loginAccount'), logInAddress: limit('loginAddress'), signUp: limit('signUp') },
+      announceRevoked: async (userId) => {
+        await infra.live.publish(LiveStreams.sessions, [EVERY_GATEWAY], userId).catch((error: unknown) => {
+          logger.warn({ err: error, userId }, 'could not announce revoked sessions; gateways will notice when their cached answer expires');
+        });
+      },
       newId: () => ids.next(),
       now,
     }),

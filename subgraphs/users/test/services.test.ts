@@ -50,7 +50,8 @@ function setUp(overrides: Partial<Limits> = {}) {
   const tokens = new TokenService({ secret: 'test-secret-test-secret-test-secret', issuer: 'chirp', ttlSeconds: 60 });
   const now = () => new Date();
   const passwords = new PasswordHasher(FAST_HASHING);
-  const userService = new UserService({ users, passwords, tokens, relay, limits, newId, now });
+  const revoked: string[] = [];
+  const userService = new UserService({ users, passwords, tokens, relay, limits, announceRevoked: async (userId) => void revoked.push(userId), newId, now });
   const followService = new FollowService({ users, follows, relay, followLimit: limits.follow, now });
   const published: Array<{ topic: string; event: EventEnvelope }> = [];
   void bus.subscribe({ group: 'spy', topics: [Topics.userFollows, Topics.userProfiles], handler: async (event, topic) => void published.push({ topic, event }) });
@@ -59,7 +60,7 @@ function setUp(overrides: Partial<Limits> = {}) {
     const session = await userService.signUp({ handle, email: `${handle}@example.com`, password: 'password1', firstName: 'Test', lastName: handle }, here);
     return { ...session, viewer: { id: session.user.id, handle } as Viewer };
   };
-  return { users: userService, follows: followService, bus, tokens, passwords, published, signUp, relay, repositories: { users, follows } };
+  return { users: userService, follows: followService, bus, tokens, passwords, published, revoked, signUp, relay, repositories: { users, follows } };
 }
 
 describe('UserService', () => {
@@ -171,14 +172,15 @@ describe('log-in limits', () => {
 });
 
 describe('sessions', () => {
-  it('issues tokens at the user’s generation, and logOutEverywhere raises it', async () => {
-    const { users, signUp, tokens } = setUp();
+  it('issues tokens at the user’s generation, and logOutEverywhere raises it and tells the gateways', async () => {
+    const { users, signUp, tokens, revoked } = setUp();
     const { token, user, viewer } = await signUp('ada');
     expect((await tokens.verifySession(token)).generation).toBe(0);
     expect(await users.sessionGeneration(user.id)).toBe(0);
     await expect(users.logOutEverywhere(null)).rejects.toThrow(UnauthenticatedError);
     expect(await users.logOutEverywhere(viewer)).toBe(true);
     expect(await users.sessionGeneration(user.id)).toBe(1);
+    expect(revoked).toEqual([user.id]);
     const fresh = await users.logIn({ email: 'ada@example.com', password: 'password1' }, here);
     expect((await tokens.verifySession(fresh.token)).generation).toBe(1);
   });

@@ -61,6 +61,12 @@ export interface UserServiceDependencies {
   tokens: TokenService;
   relay: OutboxRelay;
   limits: AccountLimits;
+  /**
+   * Tells every gateway at once that the user's sessions were revoked, so
+   * none waits for its cached answer to expire. Best effort: the gateways'
+   * cache lifetime bounds a message that is lost.
+   */
+  announceRevoked: (userId: string) => Promise<void>;
   newId: () => string;
   now: () => Date;
 }
@@ -108,15 +114,15 @@ export class UserService {
 
   /**
    * Ends every session of the viewer: every token issued so far, this one
-   * included, is refused from now on (by each gateway within its session
-   * check's few seconds). The profile's version goes up with it, so every
-   * cached copy is replaced.
+   * included, is refused from now on, by every gateway as soon as it hears
+   * the announcement (at the latest once its cached answer expires). The
+   * profile's version goes up with it, so every cached copy is replaced.
    */
   async logOutEverywhere(viewer: Viewer | null): Promise<boolean> {
     const { id } = requireViewer(viewer);
     const user = await this.deps.users.revokeSessions(id, this.deps.now());
     if (!user) throw new UnauthenticatedError('Your account no longer exists.');
-    await this.deps.relay.publish([pendingProfileEvent(this.deps.users, user)]);
+    await Promise.all([this.deps.relay.publish([pendingProfileEvent(this.deps.users, user)]), this.deps.announceRevoked(id)]);
     return true;
   }
 
