@@ -65,6 +65,10 @@ export class SessionCheck {
       fetchMethod: async (userId) => (await options.lookup(userId)) ?? NO_SUCH_USER,
       // While the users subgraph is away, users seen lately keep working on what was last known.
       allowStaleOnFetchRejection: true,
+      // An answer past its time is used once more while a fresh one is fetched
+      // (stale-while-revalidate): a reader waits for the users subgraph only the
+      // first time this gateway sees them, never again once a minute.
+      allowStale: true,
     });
   }
 
@@ -85,7 +89,7 @@ export class SessionCheck {
   private async generation(userId: string, forceRefresh: boolean): Promise<number> {
     let answer: number | undefined;
     try {
-      answer = await this.generations.fetch(userId, { forceRefresh });
+      answer = await this.generations.fetch(userId, { forceRefresh, allowStale: !forceRefresh });
     } catch {
       throw new SessionCheckUnavailableError();
     }

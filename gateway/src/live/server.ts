@@ -93,6 +93,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
   // The socket library refuses a frame over the HTTP body limit itself (close
   // 1009) before reading it whole, whoever sends it, signed in or not.
   const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: MAX_REQUEST_BYTES });
+  wsServer.on('connection', (socket) => quietClientFrameErrors(socket, logger)); // before graphql-ws's own listener
   const documents = new DocumentCache(options.operationLimits, options.introspection);
   type Ctx = Context<Record<string, unknown> | undefined, SocketExtra>;
 
@@ -326,6 +327,26 @@ function refusal(error: unknown): [number, string] {
     return [LiveCloseCodes.tryAgainLater, `Try again later: ${error.message}`];
   }
   return [LiveCloseCodes.unauthorized, `Unauthorized: ${error instanceof DomainError ? error.message : 'The token is not valid.'}`];
+}
+
+/**
+ * A frame the socket library refuses (over the size limit, bad UTF-8, a
+ * bad opcode) is the client's doing, and ws has already closed that socket
+ * with the matching code (1009, 1007, 1002) when it reports the error.
+ * graphql-ws would print each to stderr as an internal error, stack and
+ * all: a stranger could fill the logs with them. They are logged at debug
+ * instead; any other socket error still reaches graphql-ws.
+ */
+function quietClientFrameErrors(socket: WebSocket, logger: Logger): void {
+  const emit = socket.emit.bind(socket);
+  socket.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+    const code = (args[0] as { code?: unknown } | undefined)?.code;
+    if (event === 'error' && typeof code === 'string' && code.startsWith('WS_ERR_')) {
+      logger.debug({ code }, 'a client sent a frame the socket refused; the socket was closed');
+      return true;
+    }
+    return emit(event, ...args);
+  }) as WebSocket['emit'];
 }
 
 /** Every live connection is signed in: onConnect refuses the rest. */

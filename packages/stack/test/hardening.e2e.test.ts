@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { jest } from '@jest/globals';
 import WebSocket from 'ws';
 import { LiveClient, eventually, type Account } from '@chirp/testing';
 import { useStack } from './support.js';
@@ -136,6 +137,7 @@ describe('the WebSocket edge', () => {
     header[1] = 0x80 | 127;
     header.writeBigUInt64BE(BigInt(20 * 1024 * 1024), 2);
     const ended = new Promise((resolve) => tcp.once('close', resolve));
+    const stderr = jest.spyOn(console, 'error');
     await withinBound(async () => {
       tcp.write(Buffer.concat([header, Buffer.from('{"type":"connection_init","payload":{"authorization":"Bearer xxxx')]));
       await ended;
@@ -144,6 +146,8 @@ describe('the WebSocket edge', () => {
     const frame = Buffer.concat(received);
     expect(frame[0]).toBe(0x88);
     expect(frame.readUInt16BE(2)).toBe(1009);
+    expect(stderr).not.toHaveBeenCalled(); // a client's oversized frame is no internal error to print
+    stderr.mockRestore();
   });
 
   it('closes on an operation larger than HTTP accepts, as HTTP answers 413', async () => {
