@@ -32,7 +32,7 @@ const environmentSchema = z.object({
   KAFKA_BROKERS: optionalUrl,
   KAFKA_CLIENT_ID: z.string().optional(),
   KAFKA_TOPIC_PREFIX: z.string().default(''),
-  OUTBOX_SWEEP_INTERVAL_MS: positiveInt(2000),
+  OUTBOX_SWEEP_INTERVAL_MS: positiveInt(60_000),
   OUTBOX_GRACE_MS: positiveInt(5000),
   RATE_LIMITS: z.enum(['strict', 'loose', 'off']).optional(),
   RATE_LIMIT_LOGIN_ACCOUNT: z.string().optional(),

@@ -10,6 +10,14 @@ import type { Logger } from './logger.js';
  * marks the document published; if the process dies in between, the sweeper
  * finds the document still pending and publishes it. Events can therefore be
  * sent twice but never lost, and consumers are idempotent.
+ *
+ * A change is left pending only when a publish fails or a process dies
+ * between its write and its publish, so the sweeper need not look often:
+ * it sweeps once at start (what this instance left when it last stopped),
+ * soon after a publish of its own fails (with backoff while the broker stays
+ * away), and otherwise every `sweepIntervalMs`, for what a crashed instance
+ * that never came back left behind. At rest it costs one indexed query a
+ * minute, not one every two seconds.
  */
 export interface PendingEvent {
   topic: string;
@@ -30,6 +38,7 @@ export interface OutboxSource {
 }
 
 export interface OutboxOptions {
+  /** How often the sweeper looks for changes another (crashed) instance left pending. */
   sweepIntervalMs: number;
   /** How long a change may stay pending before the sweeper takes it over from the command that made it. */
   graceMs: number;
@@ -40,13 +49,18 @@ const SWEEP_BATCH = 200;
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<number> | undefined;
+  /** A sweep due soon because a publish failed; while set, no other is scheduled. */
+  private retry: NodeJS.Timeout | undefined;
+  private retryDelayMs: number;
 
   constructor(
     private readonly bus: EventBus,
     private readonly sources: readonly OutboxSource[],
     private readonly options: OutboxOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.retryDelayMs = this.firstRetryDelayMs();
+  }
 
   /**
    * Publishes events right after the command that made them. A failure is
@@ -58,6 +72,7 @@ export class OutboxRelay {
       return true;
     } catch (error) {
       this.logger.warn({ err: error }, 'publishing after a command failed; the outbox sweeper will retry');
+      this.scheduleRetry();
       return false;
     }
   }
@@ -73,15 +88,49 @@ export class OutboxRelay {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      this.sweepOnce().catch((error: unknown) => this.logger.error({ err: error }, 'outbox sweep failed'));
+      this.sweepOnce().catch((error: unknown) => {
+        this.logger.error({ err: error }, 'outbox sweep failed');
+        this.scheduleRetry();
+      });
     }, this.options.sweepIntervalMs);
     this.timer.unref();
+    this.scheduleRetry(); // what this instance left pending when it last stopped
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.retry) clearTimeout(this.retry);
     this.timer = undefined;
+    this.retry = undefined;
     await this.sweeping?.catch(() => undefined);
+  }
+
+  /**
+   * A sweep once the grace period has passed (a change becomes the
+   * sweeper's only then), and again with doubling delays, up to the sweep
+   * interval, for as long as sweeping fails.
+   */
+  private scheduleRetry(): void {
+    if (this.retry || !this.timer) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.sweepOnce().then(
+        () => {
+          this.retryDelayMs = this.firstRetryDelayMs();
+        },
+        (error: unknown) => {
+          this.logger.error({ err: error }, 'outbox sweep failed');
+          this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.sweepIntervalMs);
+          this.scheduleRetry();
+        },
+      );
+    }, this.retryDelayMs);
+    this.retry.unref();
+  }
+
+  /** Just past the grace period, so that what failed is the sweeper's by then. */
+  private firstRetryDelayMs(): number {
+    return Math.min(this.options.graceMs + 100, this.options.sweepIntervalMs);
   }
 
   private async sweepAll(): Promise<number> {
