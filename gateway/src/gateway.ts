@@ -105,6 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: options.introspection,
+    stopOnTerminationSignals: false, // the process's stopOnSignals stops the gateway with the rest
     // Automatic persisted queries: no Chirp client uses them, and their cache is memory a stranger could fill.
     persistedQueries: false,
     hideSchemaDetailsFromClientErrors: !options.introspection,

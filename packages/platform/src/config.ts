@@ -34,6 +34,7 @@ const environmentSchema = z.object({
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   OUTBOX_SWEEP_INTERVAL_MS: positiveInt(60_000),
   OUTBOX_GRACE_MS: positiveInt(5000),
+  WORKERS: positiveInt(1),
   RATE_LIMITS: z.enum(['strict', 'loose', 'off']).optional(),
   RATE_LIMIT_LOGIN_ACCOUNT: z.string().optional(),
   RATE_LIMIT_LOGIN_ADDRESS: z.string().optional(),
@@ -61,6 +62,8 @@ export interface ServiceConfig {
   redis: { url: string; keyPrefix: string; livePrefix: string } | undefined;
   kafka: { brokers: string[]; clientId: string; topicPrefix: string } | undefined;
   outbox: { sweepIntervalMs: number; graceMs: number };
+  /** Worker processes of this instance (node:cluster), one per core it is given; 1 runs in this process. */
+  workers: number;
   /** Each limit's rule; null when it is turned off. */
   rateLimits: RateLimitRules;
   /** Signing with the development key (development only: production refuses it). */
@@ -151,6 +154,7 @@ export function loadConfig(
         }
       : undefined,
     outbox: { sweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL_MS, graceMs: env.OUTBOX_GRACE_MS },
+    workers: env.WORKERS,
     rateLimits: loadRateLimits(env),
     usesDevelopmentKey: env.JWT_SECRET === DEVELOPMENT_JWT_SECRET,
   };

@@ -27,5 +27,6 @@ export { RedisCache, createRedisClient } from './adapters/redis-cache.js';
 export * from './service.js';
 export { PendingChanges } from './adapters/memory-pending-changes.js';
 export * from './versioned-cache.js';
+export * from './workers.js';
 export { InMemoryVersionedCache } from './adapters/memory-versioned-cache.js';
 export { RedisVersionedCache } from './adapters/redis-versioned-cache.js';

@@ -14,6 +14,8 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
         process.exit(1);
       });
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
+  // `on`, not `once`: a second signal (Ctrl+C reaches a worker both from the
+  // terminal and from its primary) must not kill a process that is stopping.
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }

@@ -231,6 +231,9 @@ export async function startSubgraphServer<Context extends object>(
     }),
     formatError: createErrorFormatter({ exposeInternals: options.exposeInternals }),
     includeStacktraceInErrorResponses: options.exposeInternals,
+    // The process's own stopOnSignals stops everything in order (server, consumers,
+    // connections); Apollo's handler would stop the server alone and re-raise the signal.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginLandingPageDisabled(),

@@ -2,6 +2,7 @@ import { loadConfig, warnAboutDevelopmentKey, type ServiceConfig } from './confi
 import { connectInfrastructure, type Infrastructure } from './infrastructure.js';
 import { stopOnSignals } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
+import { runInWorkers } from './workers.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import { TokenService, type Viewer } from './auth.js';
@@ -27,14 +28,16 @@ export type SubgraphFactory = (options: SubgraphAppOptions) => Promise<SubgraphA
 export async function runSubgraphProcess(service: string, defaultPort: number, factory: SubgraphFactory): Promise<void> {
   const config = loadConfig(service, defaultPort);
   const logger = createLogger(service, config.logLevel);
-  warnAboutDevelopmentKey(config, logger);
-  const infra = await connectInfrastructure(config, logger);
-  logger.info(`${service} uses ${infra.description}`);
-  const app = await factory({ config, logger, infra });
-  await app.start();
-  stopOnSignals(logger, async () => {
-    await app.stop();
-    await infra.close();
+  await runInWorkers(config.workers, logger, async () => {
+    warnAboutDevelopmentKey(config, logger);
+    const infra = await connectInfrastructure(config, logger);
+    logger.info(`${service} uses ${infra.description}`);
+    const app = await factory({ config, logger, infra });
+    await app.start();
+    stopOnSignals(logger, async () => {
+      await app.stop();
+      await infra.close();
+    });
   });
 }
 
