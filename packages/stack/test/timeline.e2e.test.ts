@@ -128,7 +128,13 @@ describe('homeTimeline', () => {
     await post(bob, 'and this');
     await ada.client.data(`mutation($id: ID!) { likeTweet(id: $id) { id } }`, { id: liked });
     const CARDS = `{ homeTimeline(first: 10) { edges { node { id text createdAt likeCount likedByViewer author { handle displayName avatarUrl } } } } }`;
-    await eventually(async () => expect((await ada.client.data(CARDS)).homeTimeline.edges).toHaveLength(2)); // warms every cache
+    const likesShown = async () =>
+      (await ada.client.data(CARDS)).homeTimeline.edges.map((edge: { node: { likeCount: number; likedByViewer: boolean } }) => [
+        edge.node.likeCount,
+        edge.node.likedByViewer,
+      ]);
+    // Warms every cache; the like reaches the timeline's projection by its event.
+    await eventually(async () => expect(await likesShown()).toEqual([[0, false], [1, true]]));
     const commands: string[] = [];
     const clients = (['timeline', 'tweets', 'users'] as const).map((name) => chirp.stack.infrastructure[name].mongoClient!);
     const record = (event: CommandStartedEvent) => {
@@ -138,8 +144,7 @@ describe('homeTimeline', () => {
     };
     for (const client of clients) client.on('commandStarted', record);
     try {
-      const { homeTimeline } = await ada.client.data(CARDS);
-      expect(homeTimeline.edges.map((edge: { node: { likeCount: number; likedByViewer: boolean } }) => [edge.node.likeCount, edge.node.likedByViewer])).toEqual([
+      expect(await likesShown()).toEqual([
         [0, false],
         [1, true],
       ]);
@@ -150,6 +155,27 @@ describe('homeTimeline', () => {
     } finally {
       for (const client of clients) client.off('commandStarted', record);
     }
+  });
+
+  it('shows likes and unlikes on the timeline, counted and as the viewer sees them, from the timeline subgraph alone', async () => {
+    const [ada, bob, cy] = [await signUp(), await signUp(), await signUp()];
+    await follow(ada, bob);
+    const tweet = await post(bob, 'like me');
+    const LIKES = `{ homeTimeline(first: 5) { edges { node { id likeCount likedByViewer } } } }`;
+    const seenBy = async (account: Account) => (await account.client.data(LIKES)).homeTimeline.edges.map((edge: { node: unknown }) => edge.node);
+    await eventually(async () => expect(await seenBy(ada)).toEqual([{ id: tweet, likeCount: 0, likedByViewer: false }]));
+    const like = (account: Account, liked: boolean) =>
+      account.client.data(`mutation($id: ID!) { ${liked ? 'likeTweet' : 'unlikeTweet'}(id: $id) { id } }`, { id: tweet });
+    await like(ada, true);
+    await like(cy, true);
+    await like(ada, true); // idempotent
+    await eventually(async () => expect(await seenBy(ada)).toEqual([{ id: tweet, likeCount: 2, likedByViewer: true }]));
+    expect(await seenBy(bob)).toEqual([{ id: tweet, likeCount: 2, likedByViewer: false }]);
+    await like(ada, false);
+    await eventually(async () => expect(await seenBy(ada)).toEqual([{ id: tweet, likeCount: 1, likedByViewer: false }]));
+    // The owner agrees.
+    const { tweet: owned } = await ada.client.data(`query($id: ID!) { tweet(id: $id) { likeCount likedByViewer } }`, { id: tweet });
+    expect(owned).toEqual({ likeCount: 1, likedByViewer: false });
   });
 
   it('refuses anonymous callers, a page size above 100 and a cursor it did not make', async () => {

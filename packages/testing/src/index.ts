@@ -7,3 +7,4 @@ export * from './versioned-cache-contract.js';
 export * from './live-bus-contract.js';
 export * from './live-client.js';
 export * from './rate-limiter-contract.js';
+export * from './random.js';

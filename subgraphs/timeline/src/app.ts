@@ -5,15 +5,19 @@ import {
   type SubgraphApp,
   type SubgraphAppOptions,
 } from '@chirp/platform';
-import { CardService } from './domain/cards.js';
+import { CARD_TTL_SECONDS, CardService } from './domain/cards.js';
 import { FanoutService } from './domain/fanout.js';
 import { HomeTimelineService } from './domain/home-timeline.js';
+import { LikesProjection } from './domain/likes.js';
 import { loadTimelineSettings, type TimelineSettings } from './domain/settings.js';
-import { startConsumers } from './events/consumers.js';
+import { startConsumers, type TimelineEventHandlers } from './events/consumers.js';
 import { resolvers, type TimelineContext } from './graphql/resolvers.js';
 import { createRepositories } from './repositories/index.js';
 import { typeDefs } from './schema.js';
+import type { LikeCache } from './stores/like-cache.js';
+import { InMemoryLikeCache } from './stores/memory-like-cache.js';
 import { InMemoryTimelineStore } from './stores/memory-timeline-store.js';
+import { RedisLikeCache } from './stores/redis-like-cache.js';
 import { RedisTimelineStore } from './stores/redis-timeline-store.js';
 import type { TimelineStore } from './stores/types.js';
 
@@ -21,29 +25,38 @@ export const SERVICE = 'timeline';
 export const DEFAULT_PORT = 4003;
 
 export { TIMELINE_ENVIRONMENT_VARIABLES } from './domain/settings.js';
-export { FOLLOW_GRAPH_GROUP, FANOUT_GROUP } from './events/consumers.js';
+export { FOLLOW_GRAPH_GROUP, FANOUT_GROUP, LIKES_GROUP } from './events/consumers.js';
 
 export interface TimelineSubgraphOptions extends SubgraphAppOptions {
   settings?: TimelineSettings;
   /** Where timelines are cached: by default Redis when configured, in memory otherwise. */
   store?: TimelineStore;
+  /** Where like counts and viewers' like states are cached: by default Redis when configured, in memory otherwise. */
+  likeCache?: LikeCache;
 }
 
-/** Wires the timeline subgraph: projections, the Redis timeline store, fan-out consumers, the read path. */
+/** Wires the timeline subgraph: projections (likes included), the Redis timeline store, fan-out consumers, the read path. */
 export async function createTimelineSubgraph(options: TimelineSubgraphOptions): Promise<SubgraphApp> {
   const { logger, infra, settings = loadTimelineSettings() } = options;
   const repositories = await createRepositories(infra.mongo);
   const store = options.store ?? defaultStore(infra.redis, settings);
-  const cards = new CardService(infra.versionedCache, repositories.tweets, repositories.authors);
+  const likes = new LikesProjection(repositories.likes, options.likeCache ?? defaultLikeCache(infra.redis));
+  const cards = new CardService(infra.versionedCache, repositories.tweets, repositories.authors, likes);
   const now = () => new Date();
   const fanout = new FanoutService({ store, ...repositories, cards, live: infra.live, settings, logger, now });
+  const handlers: TimelineEventHandlers = {
+    onFollowChanged: (change) => fanout.onFollowChanged(change),
+    onTweetChanged: (change) => fanout.onTweetChanged(change),
+    onProfileChanged: (change) => fanout.onProfileChanged(change),
+    onLikeChanged: (change) => likes.onLikeChanged(change),
+  };
   const homeTimeline = new HomeTimelineService({ store, followGraph: repositories.followGraph, tweets: repositories.tweets, cards, settings, now });
   let consumers: EventSubscription[] = [];
   let server: RunningServer | undefined;
   return {
     name: SERVICE,
     async start() {
-      consumers = await startConsumers(infra.bus, fanout, logger);
+      consumers = await startConsumers(infra.bus, handlers, logger);
       server = await serveSubgraph(options, {
         name: SERVICE,
         typeDefs,
@@ -63,5 +76,10 @@ function defaultStore(redis: SubgraphAppOptions['infra']['redis'], settings: Tim
   return redis ? new RedisTimelineStore(redis, settings) : new InMemoryTimelineStore(settings);
 }
 
+function defaultLikeCache(redis: SubgraphAppOptions['infra']['redis']): LikeCache {
+  return redis ? new RedisLikeCache(redis, CARD_TTL_SECONDS) : new InMemoryLikeCache(CARD_TTL_SECONDS);
+}
+
 export { InMemoryTimelineStore, RedisTimelineStore, type TimelineStore };
+export { InMemoryLikeCache, RedisLikeCache, type LikeCache };
 export { loadTimelineSettings, type TimelineSettings };

@@ -1,8 +1,15 @@
 import { InMemoryLiveBus, InMemoryVersionedCache, LiveStreams, createLogger, type LiveBus, type LiveStream } from '@chirp/platform';
 import { CardService } from '../src/domain/cards.js';
 import { FanoutService } from '../src/domain/fanout.js';
+import { LikesProjection } from '../src/domain/likes.js';
 import { loadTimelineSettings } from '../src/domain/settings.js';
-import { InMemoryAuthorRepository, InMemoryFollowGraphRepository, InMemoryTweetProjectionRepository } from '../src/repositories/index.js';
+import {
+  InMemoryAuthorRepository,
+  InMemoryFollowGraphRepository,
+  InMemoryLikeProjectionRepository,
+  InMemoryTweetProjectionRepository,
+} from '../src/repositories/index.js';
+import { InMemoryLikeCache } from '../src/stores/memory-like-cache.js';
 import { InMemoryTimelineStore } from '../src/stores/memory-timeline-store.js';
 
 /** The store, recording whose timelines each write went to, in order. */
@@ -65,7 +72,7 @@ describe('FanoutService', () => {
       followGraph,
       tweets,
       authors,
-      cards: new CardService(new InMemoryVersionedCache(), tweets, authors),
+      cards: new CardService(new InMemoryVersionedCache(), tweets, authors, new LikesProjection(new InMemoryLikeProjectionRepository(), new InMemoryLikeCache(60))),
       live: bus,
       // Chunks of two, so the live followers' place among the chunks shows.
       settings: { ...loadTimelineSettings({}), celebrityFollowers, fanoutChunk: 2 },

@@ -1,8 +1,10 @@
 import { readThrough, type CachedRecords, type VersionedCache } from '@chirp/platform';
 import type { AuthorRepository, TweetProjectionRepository } from '../repositories/types.js';
+import type { LikesProjection } from './likes.js';
 import type { AuthorRecord, TimelineCard, TweetRecord } from './model.js';
 
-const CARD_TTL_SECONDS = 24 * 3600;
+/** How long a card, an author or a like entry stays cached after it was written. */
+export const CARD_TTL_SECONDS = 24 * 3600;
 
 /** Cached records, each under `<prefix><id>` with the record's version. */
 function cachedRecords<T extends { id: string; version: number }>(prefix: string): CachedRecords<T> {
@@ -26,17 +28,25 @@ const AUTHORS = cachedRecords<AuthorRecord>('author:');
  * (VersionedCache): a read-through fill of an old record, or a fan-out
  * worker finishing late after a restart, can never put stale text back over
  * an edit.
+ *
+ * A card also shows the tweet's likes as the viewer sees them, from the
+ * like projection, read beside the tweets so it costs the page no extra
+ * round trip.
  */
 export class CardService {
   constructor(
     private readonly cache: VersionedCache,
     private readonly tweets: TweetProjectionRepository,
     private readonly authors: AuthorRepository,
+    private readonly likes: LikesProjection,
   ) {}
 
-  /** Cards in the order of `ids`; null where the tweet is deleted or unknown. */
-  async cards(ids: readonly string[]): Promise<Array<TimelineCard | null>> {
-    const found = await readThrough(this.cache, TWEET_CARDS, ids, (missing) => this.tweets.findByIds(missing));
+  /** Cards in the order of `ids`, as `viewerId` sees them; null where the tweet is deleted or unknown. */
+  async cards(ids: readonly string[], viewerId: string): Promise<Array<TimelineCard | null>> {
+    const [found, likes] = await Promise.all([
+      readThrough(this.cache, TWEET_CARDS, ids, (missing) => this.tweets.findByIds(missing)),
+      this.likes.forViewer(viewerId, ids),
+    ]);
     const tweets = ids.map((id) => found.get(id) ?? null);
     const authorIds = [...new Set(tweets.flatMap((tweet) => (tweet && !tweet.deleted ? [tweet.authorId] : [])))];
     const authors = await readThrough(this.cache, AUTHORS, authorIds, (missing) => this.authors.findByIds(missing));
@@ -44,7 +54,8 @@ export class CardService {
       const author = tweet && authors.get(tweet.authorId);
       if (!tweet || tweet.deleted || tweet.text === null || !author) return null;
       const { version: _version, ...shown } = author;
-      return { id: tweet.id, text: tweet.text, createdAt: tweet.createdAt, editedAt: tweet.editedAt, author: shown };
+      const { likeCount, likedByViewer } = likes.get(tweet.id) ?? { likeCount: 0, likedByViewer: false };
+      return { id: tweet.id, text: tweet.text, createdAt: tweet.createdAt, editedAt: tweet.editedAt, author: shown, likeCount, likedByViewer };
     });
   }
 

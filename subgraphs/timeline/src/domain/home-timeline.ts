@@ -46,10 +46,10 @@ export class HomeTimelineService {
     // The lists are sorted, so a first page needs only their heads; a later
     // page, or a head thinned out by deletions, reads them whole.
     let window = await this.cachedWindow(viewerId, afterId ? undefined : wanted + FIRST_PAGE_SLACK);
-    let shown = await this.visibleCards(window.ids.filter((id) => !afterId || newer(afterId, id)), wanted);
+    let shown = await this.visibleCards(viewerId, window.ids.filter((id) => !afterId || newer(afterId, id)), wanted);
     if (shown.length < wanted && window.partial) {
       window = await this.cachedWindow(viewerId);
-      shown = await this.visibleCards(window.ids.filter((id) => !afterId || newer(afterId, id)), wanted);
+      shown = await this.visibleCards(viewerId, window.ids.filter((id) => !afterId || newer(afterId, id)), wanted);
     }
     if (shown.length < wanted && window.boundary !== '0') {
       const below = afterId && newer(window.boundary, afterId) ? afterId : window.boundary;
@@ -110,12 +110,12 @@ export class HomeTimelineService {
   }
 
   /** Cards for the first `wanted` ids that are still shown (deleted tweets drop out here). */
-  private async visibleCards(ids: readonly string[], wanted: number): Promise<TimelineCard[]> {
+  private async visibleCards(viewerId: string, ids: readonly string[], wanted: number): Promise<TimelineCard[]> {
     const shown: TimelineCard[] = [];
     for (let start = 0; start < ids.length && shown.length < wanted; ) {
       const batch = ids.slice(start, start + wanted - shown.length + 4);
       start += batch.length;
-      for (const card of await this.deps.cards.cards(batch)) if (card) shown.push(card);
+      for (const card of await this.deps.cards.cards(batch, viewerId)) if (card) shown.push(card);
     }
     return shown.slice(0, wanted);
   }
@@ -128,7 +128,7 @@ export class HomeTimelineService {
     while (shown.length < wanted) {
       const ids = await this.deps.tweets.latestIds(authors, wanted - shown.length, before);
       if (ids.length === 0) break;
-      for (const card of await this.deps.cards.cards(ids)) if (card) shown.push(card);
+      for (const card of await this.deps.cards.cards(ids, viewerId)) if (card) shown.push(card);
       before = ids.at(-1) as string;
     }
     return shown;

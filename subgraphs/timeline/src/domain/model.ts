@@ -19,8 +19,30 @@ export interface AuthorRecord {
   version: number;
 }
 
+/** One like edge (tweet, user) at the `seq`-th change of its state, from the tweets subgraph's like events. */
+export interface LikeEdgeState {
+  tweetId: string;
+  userId: string;
+  active: boolean;
+  /** 0 for an edge that never existed (a cached "does not like"). */
+  seq: number;
+}
+
+/** A tweet's active likes, counted from the projected edges; `version` orders counts taken at different times. */
+export interface LikeCount {
+  tweetId: string;
+  count: number;
+  version: number;
+}
+
+/** What a timeline shows of a tweet's likes, for one viewer. */
+export interface TweetLikes {
+  likeCount: number;
+  likedByViewer: boolean;
+}
+
 /** What a timeline shows for one tweet, served without asking another subgraph. */
-export interface TimelineCard {
+export interface TimelineCard extends TweetLikes {
   id: string;
   text: string;
   createdAt: Date;

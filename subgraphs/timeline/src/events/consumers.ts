@@ -3,6 +3,7 @@ import {
   type EventBus,
   type EventSubscription,
   type FollowChangedPayload,
+  type LikeChangedPayload,
   type Logger,
   type TweetChangedPayload,
   type UserProfileChangedPayload,
@@ -11,11 +12,18 @@ import {
 export const FOLLOW_GRAPH_GROUP = 'timeline.follow-graph';
 export const FANOUT_GROUP = 'timeline.fanout';
 export const AUTHORS_GROUP = 'timeline.authors';
+/**
+ * The like projection's group. Like every group it starts from the oldest
+ * event Kafka holds: a new group name, or this group's offsets reset to the
+ * earliest, replays the likes into the projection (see the README).
+ */
+export const LIKES_GROUP = 'timeline.likes';
 
 export interface TimelineEventHandlers {
   onFollowChanged(change: FollowChangedPayload): Promise<void>;
   onTweetChanged(change: TweetChangedPayload): Promise<void>;
   onProfileChanged(change: UserProfileChangedPayload): Promise<void>;
+  onLikeChanged(change: LikeChangedPayload): Promise<void>;
 }
 
 /** Keeps the timeline's follow graph in step with the users subgraph's follow events. */
@@ -35,8 +43,8 @@ export function consumeFollowEvents(
 }
 
 /**
- * The timeline's three consumers, each in its own group so a slow fan-out
- * never holds back follows or profile changes.
+ * The timeline's four consumers, each in its own group so a slow fan-out
+ * never holds back follows, profile changes or likes.
  */
 export async function startConsumers(bus: EventBus, handlers: TimelineEventHandlers, logger: Logger): Promise<EventSubscription[]> {
   return Promise.all([
@@ -50,6 +58,11 @@ export async function startConsumers(bus: EventBus, handlers: TimelineEventHandl
       group: AUTHORS_GROUP,
       topics: [Topics.userProfiles],
       handler: (event) => handlers.onProfileChanged(event.payload as UserProfileChangedPayload),
+    }),
+    bus.subscribe({
+      group: LIKES_GROUP,
+      topics: [Topics.tweetLikes],
+      handler: (event) => handlers.onLikeChanged(event.payload as LikeChangedPayload),
     }),
   ]);
 }

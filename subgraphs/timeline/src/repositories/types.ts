@@ -1,4 +1,4 @@
-import type { AuthorRecord, TweetRecord } from '../domain/model.js';
+import type { AuthorRecord, LikeCount, LikeEdgeState, TweetRecord } from '../domain/model.js';
 
 /** One edge of the projected follow graph, at the `seq`-th change of its state. */
 export interface EdgeState {
@@ -37,4 +37,25 @@ export interface AuthorRepository {
   /** Stores the profile unless a newer version is there. */
   apply(author: AuthorRecord): Promise<void>;
   findByIds(ids: readonly string[]): Promise<AuthorRecord[]>;
+}
+
+/**
+ * The like edges as the tweets subgraph's like events last described them,
+ * and per tweet the number of active ones. A count is derived from the
+ * edges (never adjusted by deltas), so applying a change twice, late or
+ * alongside another consumer can delay the exact count, never skew it.
+ */
+export interface LikeProjectionRepository {
+  /** Stores the state unless one with an equal or higher `seq` is there; returns the edge as stored (the newer one when this change was stale). */
+  apply(edge: LikeEdgeState): Promise<LikeEdgeState>;
+  /**
+   * Counts the tweet's active likes and stores the count with a new version,
+   * unless another settle of the same tweet started meanwhile (its count,
+   * taken later, wins); the stored count, or null when overtaken.
+   */
+  settleCount(tweetId: string): Promise<LikeCount | null>;
+  /** The settled counts of these tweets; a tweet never liked counts 0 at version 0. */
+  counts(tweetIds: readonly string[]): Promise<LikeCount[]>;
+  /** The user's edges to these tweets; an edge that never existed is inactive at seq 0. */
+  states(userId: string, tweetIds: readonly string[]): Promise<LikeEdgeState[]>;
 }
