@@ -2,6 +2,8 @@
 //   ← { id, type: 'usage' }            CPU time, memory, and event-loop delay and GC since the last call
 //   ← { id, type: 'fanout', mode }     (the process running the timeline) switches the fan-out handler
 //   ← { id, type: 'timings' }          (the process running the timeline) fan-out handler durations
+//   ← { id, type: 'monitor', on }      stops (on: false) or restarts the event-loop delay monitor, whose timer would
+//                                      show in a measurement of the process at rest
 //   ← { id, type: 'memory' }           heap and RSS after a full garbage collection (the stack's processes run with
 //                                      --expose-gc; `gc: false` in the answer when it is not exposed)
 //   ← { type: 'stop' }                 stops the service(s) and exits
@@ -22,6 +24,7 @@ export function answerBench({ stop, fanout }) {
       return;
     }
     if (message.type === 'fanout') fanout?.setMode(message.mode);
+    if (message.type === 'monitor') runtime.monitor(Boolean(message.on));
     if (message.type === 'timings') {
       send({ id: message.id, ...(fanout?.takeTimings() ?? { timings: [], redelivered: [] }) });
       return;

@@ -22,17 +22,18 @@ const REQUEST_TIMEOUT_MS = 10_000;
  */
 
 /**
- * @param {{ url: string, connections: number, seconds: number, makeRequest: () => RequestSpec,
+ * @param {{ url: string, connections: number, seconds: number, amount?: number, makeRequest: () => RequestSpec,
  *   isGood: (status: number, body: string) => boolean }} options
+ *   amount: stop after this many requests instead of after `seconds`
  */
-export async function closedLoop({ url, connections, seconds, makeRequest, isGood }) {
+export async function closedLoop({ url, connections, seconds, amount, makeRequest, isGood }) {
   /** @type {number[]} */
   const latencies = [];
   let bad = 0;
   const instance = autocannon({
     url,
     connections,
-    duration: seconds,
+    ...(amount ? { amount } : { duration: seconds }),
     timeout: REQUEST_TIMEOUT_MS / 1000,
     requests: [{
       setupRequest: (request) => ({ ...request, ...makeRequest() }),

@@ -1,8 +1,9 @@
-// Read path: the first page of the home timeline through the gateway and
-// from the bare handler, at fixed concurrency and at a fixed arrival rate.
+// Read path: the home timeline through the gateway (the card-only query,
+// and the README's Home query on pages 1 and 5) and the card page from the
+// bare handler, at fixed concurrency and at fixed arrival rates.
 
 import { closedLoop, openLoop } from './load.js';
-import { bareHome, fetchPage, gatewayHome } from './requests.js';
+import { HOME_QUERY, bareHome, fetchPage, gatewayHome, homePage } from './requests.js';
 import { round } from './stats.js';
 
 /** @typedef {import('./requests.js').Viewer} Viewer */
@@ -40,38 +41,98 @@ export async function samePages(gatewayUrl, bareUrl, viewers) {
 }
 
 /**
- * Both paths at fixed concurrency, after a warm-up, then the gateway (and
- * the bare handler, for comparison) at fixed arrival rates below its
- * throughput.
+ * Each viewer with the cursor of page `page` of the Home query, found as a
+ * client finds it: reading pages 1 to page - 1 and following each
+ * endCursor. Viewers whose timeline ends sooner are left out.
+ *
+ * @param {string} gatewayUrl @param {Viewer[]} viewers @param {number} page @param {number} concurrency
+ */
+export async function cursorsForPage(gatewayUrl, viewers, page, concurrency) {
+  /** The viewer's cursor for the page, or null when the timeline ends before it. @param {Viewer} viewer */
+  const cursorOf = async (viewer) => {
+    /** @type {string | undefined} */
+    let after;
+    for (let n = 1; n < page; n += 1) {
+      const read = await homePage(gatewayUrl, viewer, after);
+      if (!read.hasNextPage || !read.endCursor) return null;
+      after = read.endCursor;
+    }
+    return after ?? null;
+  };
+  /** @type {Viewer[]} */
+  const found = [];
+  let next = 0;
+  const walk = async () => {
+    while (next < viewers.length) {
+      const viewer = viewers[next++];
+      const after = await cursorOf(viewer);
+      if (after) found.push({ ...viewer, after });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, walk));
+  return found;
+}
+
+/** The open loops: the Home query at a fixed rate and at a share of its throughput, the card-only query at that share of its own. */
+const OPEN_RUNS = [
+  { query: 'home', rate: 'fixed' },
+  { query: 'home', rate: 'share' },
+  { query: 'card', rate: 'share' },
+];
+
+/**
+ * The read path at fixed concurrency (closed loop), after a warm-up: the
+ * card-only query and the bare handler serving the same page, then the
+ * README's Home query (likes included) on page 1 and on page 5; then the
+ * Home query at fixed arrival rates (open loop), and the card-only query at
+ * the same share of its throughput.
  *
  * @param {{ gatewayUrl: string, bareUrl: string, viewers: Viewer[], connections: number, seconds: number,
- *   rateShares: number[], probe: Probe, log: (line: string) => void }} options
+ *   openRate: number, rateShare: number, probe: Probe, log: (line: string) => void }} options
+ *   openRate: the fixed arrival rate (pages/s); rateShare: the other rate, as a share of the query's closed-loop throughput
  */
-export async function measureReads({ gatewayUrl, bareUrl, viewers, connections, seconds, rateShares, probe, log }) {
-  const gateway = gatewayHome(gatewayUrl, viewers);
+export async function measureReads({ gatewayUrl, bareUrl, viewers, connections, seconds, openRate, rateShare, probe, log }) {
+  const card = gatewayHome(gatewayUrl, viewers);
+  const home = gatewayHome(gatewayUrl, viewers, HOME_QUERY);
   const bare = bareHome(bareUrl, viewers);
-  log('warming up both paths');
-  await closedLoop({ ...gateway, connections, seconds: Math.min(5, seconds) });
-  await closedLoop({ ...bare, connections, seconds: Math.min(3, seconds) });
+  // One read per viewer first: the gateway checks a viewer's session with the users subgraph (and so FerretDB) the
+  // first time it sees the viewer, which a timed warm-up may not reach for all of them before the measured runs.
+  log('warming up the three reads');
+  await closedLoop({ ...card, connections, seconds, amount: viewers.length });
+  for (const target of [card, home, bare]) await closedLoop({ ...target, connections, seconds: Math.min(3, seconds) });
 
   log(`closed loop, ${connections} connections, ${seconds}s each`);
-  const gatewayClosed = await probed(probe, () => closedLoop({ ...gateway, connections, seconds }));
-  log(`  gateway: ${gatewayClosed.throughput} req/s, p99 ${gatewayClosed.latency.p99} ms`);
-  const bareClosed = await probed(probe, () => closedLoop({ ...bare, connections, seconds }));
-  log(`  bare:    ${bareClosed.throughput} req/s, p99 ${bareClosed.latency.p99} ms`);
+  const closed = async (/** @type {string} */ name, /** @type {ReturnType<typeof gatewayHome>} */ target) => {
+    const run = await probed(probe, () => closedLoop({ ...target, connections, seconds }));
+    log(`  ${name}: ${run.throughput} req/s, p99 ${run.latency.p99} ms`);
+    return run;
+  };
+  const cardClosed = await closed('card-only query', card);
+  const bareClosed = await closed('bare handler   ', bare);
+  const homeClosed = await closed('Home, page 1   ', home);
 
-  const openRuns = [];
-  for (const share of rateShares) {
-    const rate = Math.max(1, Math.round(gatewayClosed.throughput * share));
-    log(`open loop at ${rate} req/s (${Math.round(share * 100)}% of the gateway's throughput), ${seconds}s each`);
-    const viaGateway = await probed(probe, () => openLoop({ ...gateway, rate, seconds }));
-    const viaBare = await probed(probe, () => openLoop({ ...bare, rate, seconds }));
-    log(`  gateway p99 ${viaGateway.latency.p99} ms · bare p99 ${viaBare.latency.p99} ms`);
-    openRuns.push({ share, rate, gateway: viaGateway, bare: viaBare });
+  // Page 5: four endCursors per viewer first (they double as the page's warm-up), then page 5 again and again.
+  const walkStarted = Date.now();
+  const paged = await cursorsForPage(gatewayUrl, viewers, 5, connections);
+  const walkSeconds = round((Date.now() - walkStarted) / 1000, 1);
+  log(`  ${paged.length} of ${viewers.length} viewers have a page 5 (cursors in ${walkSeconds}s)`);
+  const page5 = paged.length > 0 ? await closed('Home, page 5   ', gatewayHome(gatewayUrl, paged, HOME_QUERY)) : null;
+
+  const targets = { home: { target: home, closed: homeClosed }, card: { target: card, closed: cardClosed } };
+  const open = [];
+  for (const { query, rate: kind } of OPEN_RUNS) {
+    const { target, closed: max } = targets[/** @type {'home' | 'card'} */ (query)];
+    const rate = kind === 'fixed' ? openRate : Math.max(1, Math.round(max.throughput * rateShare));
+    const share = kind === 'fixed' ? null : rateShare;
+    log(`open loop, ${query === 'home' ? 'Home' : 'card-only'} at ${rate} req/s (${share === null ? 'fixed' : `${Math.round(share * 100)}% of its throughput`}), ${seconds}s`);
+    const run = await probed(probe, () => openLoop({ ...target, rate, seconds }));
+    log(`  p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms`);
+    open.push({ query, share, rate, gateway: run });
   }
   return {
-    closed: { gateway: gatewayClosed, bare: bareClosed, throughputRatio: round(gatewayClosed.throughput / bareClosed.throughput, 3) },
-    open: openRuns,
+    closed: { gateway: cardClosed, bare: bareClosed, throughputRatio: round(cardClosed.throughput / bareClosed.throughput, 3) },
+    home: { closed: homeClosed, page5: page5 && { ...page5, viewers: paged.length, cursorSeconds: walkSeconds } },
+    open,
   };
 }
 

@@ -4,6 +4,10 @@
 //   --following N       BENCH_FOLLOWING      mean follows per user (12)
 //   --seconds N         BENCH_SECONDS        length of each read run (15)
 //   --connections N     BENCH_CONNECTIONS    concurrency of the closed-loop runs (10)
+//   --open-rate N       BENCH_OPEN_RATE      the fixed arrival rate of the Home query's first open loop, pages/s (300)
+//   --idle-seconds N    BENCH_IDLE_SECONDS   how long the stack is measured at rest, after the load and at the end (30; 0 skips)
+//   --workers N         BENCH_WORKERS        passed to every stack process as WORKERS=N, and reported (1); the stack
+//                                            ignores it until it has a node:cluster setting of that name
 //   --viewers N         BENCH_VIEWERS        distinct viewers whose tokens the reads cycle through (2000)
 //   --posts N           BENCH_POSTS          posts per author class for the lag (5)
 //   --ferretdb-lag-budget S  BENCH_FERRETDB_LAG_BUDGET  seconds for the lag through the FerretDB-backed consumer (120; 0 skips)
@@ -24,6 +28,9 @@ const DEFAULTS = {
   following: 12,
   seconds: 15,
   connections: 10,
+  openRate: 300,
+  idleSeconds: 30,
+  workers: 1,
   viewers: 2000,
   posts: 5,
   ferretdbLagBudget: 120,
@@ -45,7 +52,7 @@ export const FERRETDB_BACKENDS = ['postgresql', 'sqlite'];
 
 const ENV = {
   users: 'BENCH_USERS', seed: 'BENCH_SEED', following: 'BENCH_FOLLOWING', seconds: 'BENCH_SECONDS',
-  connections: 'BENCH_CONNECTIONS', viewers: 'BENCH_VIEWERS', posts: 'BENCH_POSTS',
+  connections: 'BENCH_CONNECTIONS', openRate: 'BENCH_OPEN_RATE', idleSeconds: 'BENCH_IDLE_SECONDS', workers: 'BENCH_WORKERS', viewers: 'BENCH_VIEWERS', posts: 'BENCH_POSTS',
   ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', ferretdbBackend: 'BENCH_FERRETDB_BACKEND', layout: 'BENCH_LAYOUT', out: 'BENCH_OUT',
 };
 
@@ -79,6 +86,7 @@ export function parseOptions(argv, env) {
   }
   if (!FERRETDB_BACKENDS.includes(String(options.ferretdbBackend))) throw new Error(`--ferretdb-backend must be one of ${FERRETDB_BACKENDS.join(', ')}`);
   if (!LAYOUTS.includes(String(options.layout))) throw new Error(`--layout must be one of ${LAYOUTS.join(', ')}`);
+  if (!Number.isInteger(options.workers) || Number(options.workers) < 1) throw new Error('--workers must be a whole number, 1 or more');
   if (Number(options.users) < 1000 || Number(options.users) > 1_000_000) throw new Error('--users must be between 1000 and 1000000');
   return /** @type {BenchOptions} */ (/** @type {unknown} */ (options));
 }

@@ -1,32 +1,64 @@
-// What the bench sends: the home timeline query through the gateway, the
-// same page from the bare handler, and postTweet.
+// What the bench sends: the home timeline through the gateway (the card
+// only, as the bare handler serves it, and the README's Home query with its
+// likes and cursor), the card page from the bare handler, and postTweet.
 
 import { EventTypes, Topics } from '@chirp/platform';
 import { round } from './stats.js';
 
-export const HOME_QUERY = 'query { homeTimeline(first: 20) { edges { node { text author { handle displayName } } } } }';
+/** The card only: what the bare handler serves too, so both paths' pages can be compared. */
+export const CARD_QUERY = 'query { homeTimeline(first: 20) { edges { node { text author { handle displayName } } } } }';
+/**
+ * The README's Home query, as a client pages with it: the likes too (the
+ * tweets subgraph answers likeCount and likedByViewer), and the cursor.
+ */
+export const HOME_QUERY = 'query Home($after: String) { homeTimeline(first: 20, after: $after) { edges { node { id text createdAt likeCount likedByViewer author { handle displayName avatarUrl } } } pageInfo { hasNextPage endCursor } } }';
 const POST_TWEET = 'mutation Post($text: String!) { postTweet(text: $text) { id } }';
 
-/** @typedef {{ id: string, token: string }} Viewer */
+/** @typedef {{ id: string, token: string, after?: string }} Viewer  after: the cursor a paged read sends */
 
 /**
- * Cycles through the viewers, one request each.
+ * Cycles through the viewers, one request each: `query` with each viewer's
+ * token, and its `after` cursor when the query pages.
  *
  * @param {string} gatewayUrl
  * @param {Viewer[]} viewers
+ * @param {string} [query]  CARD_QUERY by default
  */
-export function gatewayHome(gatewayUrl, viewers) {
+export function gatewayHome(gatewayUrl, viewers, query = CARD_QUERY) {
   const path = new URL(gatewayUrl).pathname;
-  const body = JSON.stringify({ query: HOME_QUERY });
+  // Built once per viewer: the load generator's own CPU should go to sending.
+  const requests = viewers.map((viewer) => ({
+    method: 'POST',
+    path,
+    body: JSON.stringify(query === CARD_QUERY ? { query } : { query, variables: viewer.after ? { after: viewer.after } : {} }),
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer.token}` },
+  }));
   let next = 0;
   return {
     url: gatewayUrl,
-    makeRequest: () => {
-      const viewer = viewers[next++ % viewers.length];
-      return { method: 'POST', path, body, headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer.token}` } };
-    },
+    makeRequest: () => requests[next++ % requests.length],
     isGood: (/** @type {number} */ status, /** @type {string} */ body) => status === 200 && body.includes('"edges"') && !body.includes('"errors"'),
   };
+}
+
+/**
+ * One page of the Home query for a viewer, as a client reads it.
+ *
+ * @param {string} gatewayUrl
+ * @param {Viewer} viewer
+ * @param {string | undefined} after
+ * @returns {Promise<{ edges: number, hasNextPage: boolean, endCursor: string | null }>}
+ */
+export async function homePage(gatewayUrl, viewer, after) {
+  const response = await fetch(gatewayUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${viewer.token}` },
+    body: JSON.stringify({ query: HOME_QUERY, variables: after ? { after } : {} }),
+  });
+  const answer = /** @type {any} */ (await response.json());
+  if (answer.errors || !answer.data?.homeTimeline) throw new Error(`Home failed: ${JSON.stringify(answer.errors ?? answer)}`);
+  const { edges, pageInfo } = answer.data.homeTimeline;
+  return { edges: edges.length, hasNextPage: pageInfo.hasNextPage, endCursor: pageInfo.endCursor };
 }
 
 /**

@@ -13,9 +13,9 @@
 // the exit code is non-zero only when the bench could not run.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { KafkaEventBus, TokenService, createLogger } from '@chirp/platform';
@@ -28,16 +28,19 @@ import { dropRedisPrefix, loadRedis } from './loader-redis.js';
 import { describeMachine } from './machine.js';
 import { freshId, measureInserts, measureLag } from './measure-fanout.js';
 import { measureLivePushes } from './measure-live.js';
+import { measureIdle } from './measure-idle.js';
 import { measureLimits } from './measure-limits.js';
 import { measureMemory } from './measure-memory.js';
 import { measureReads, measureReadsDuringPosts, samePages } from './measure-reads.js';
 import { AUTHOR_CLASSES, generateNetwork, handleOf } from './network.js';
 import { celebrityThreshold, parseOptions } from './options.js';
 import { Progress } from './progress.js';
+import { createCpuMeter, findServerPids } from './proc-cpu.js';
 import { createRandom, sampleDistinct } from './random.js';
 import { createRuntimeProbe } from './runtime-stats.js';
 import { postTweet, publishTweetEvent } from './requests.js';
 import { summarizeProfile } from './profile.js';
+import { figures } from './figures.js';
 import { writeReport } from './report.js';
 import { round, summarize } from './stats.js';
 
@@ -73,7 +76,7 @@ async function serversFor(ferretdbBackend) {
  * every 2 s, which would occupy a core for the whole run. On MongoDB the
  * sweep is an index probe. Nothing is left pending by the load anyway.
  */
-function stackEnv(servers, namespace, secret, network) {
+function stackEnv(servers, namespace, secret, network, workers) {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -92,7 +95,29 @@ function stackEnv(servers, namespace, secret, network) {
     TIMELINE_CELEBRITY_FOLLOWERS: String(network.options.celebrityFollowers),
     TIMELINE_MAX_LENGTH: String(network.options.maxLength),
     BENCH_NETWORK: JSON.stringify(network.options),
+    // Worker processes per service (node:cluster), for the one-and-two-workers comparison: no service reads it yet.
+    WORKERS: String(workers),
   };
+}
+
+/**
+ * The figures of the report this run replaces, to show beside its own: the
+ * same network size's copy when the latest report was of another size.
+ *
+ * @param {string} dir  the results folder
+ * @param {number} users
+ */
+async function readPrevious(dir, users) {
+  for (const file of [resolve(dir, 'latest.json'), resolve(dir, `users-${users}`, 'latest.json')]) {
+    try {
+      const previous = JSON.parse(await readFile(file, 'utf8'));
+      if (previous.parameters?.users !== users) continue;
+      return { file: relative(root, file), startedAt: previous.startedAt, command: previous.command, figures: figures(previous) };
+    } catch {
+      // none yet, or unreadable: nothing to compare with
+    }
+  }
+  return null;
 }
 
 /**
@@ -131,6 +156,8 @@ const handlerSummary = (timings, mode) => summarize(timings.filter((t) => t.mode
 async function main() {
   const options = parseOptions(process.argv.slice(2), process.env);
   const startedAt = new Date();
+  // Before anything is written: this run's report replaces it.
+  const previous = await readPrevious(resolve(root, options.out), options.users);
   const result = /** @type {Record<string, any>} */ ({
     startedAt: startedAt.toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -139,6 +166,7 @@ async function main() {
     phases: {},
     // The box may be shared (another engineer's tests): the load average before and after tells.
     loadAverage: { atStart: loadavg().map((v) => round(v, 2)) },
+    previous,
   });
   const settings = loadTimelineSettings({ TIMELINE_CELEBRITY_FOLLOWERS: String(result.parameters.celebrityThreshold) });
   result.parameters.maxLength = settings.maxLength;
@@ -183,14 +211,14 @@ async function main() {
       : 'starting the stack (each subgraph, then the gateway, in its own process) and the bare handler...');
     // BENCH_NODE_FLAGS: extra Node flags for every stack process (e.g. GC settings to try).
     const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const stack = await startBenchStack({ layout: options.layout, env: stackEnv(servers, namespace, secret, network), here, root, profileDir, nodeFlags });
+    const stack = await startBenchStack({ layout: options.layout, env: stackEnv(servers, namespace, secret, network, options.workers), here, root, profileDir, nodeFlags });
     stoppables.push(stack);
     const bare = await startChild(resolve(here, 'bare-handler.js'), {
       name: 'bare handler', cwd: root, env: { PATH: process.env.PATH, REDIS_URL: servers.env.REDIS_URL, BENCH_TIMELINE_PREFIX: prefix },
     });
     stoppables.push(bare);
     result.phases.stackStartSeconds = since(phase);
-    result.stack = { layout: stack.layout, processes: stack.names, readPath: stack.readPath, nodeFlags };
+    result.stack = { layout: stack.layout, processes: stack.names, readPath: stack.readPath, nodeFlags, workers: options.workers };
     const gatewayUrl = stack.gatewayUrl;
     log(`  gateway at ${gatewayUrl}, bare handler at ${bare.ready.url} (${result.phases.stackStartSeconds}s)`);
 
@@ -199,6 +227,16 @@ async function main() {
     log('measuring Redis memory per cached timeline...');
     result.memory = await measureMemory({ redis: raw, prefix, network, sample: 200, seed: options.seed });
     log(`  ${result.memory.meanBytes} bytes per ${result.memory.entries}-entry timeline (${result.memory.bytesPerEntry} per entry)`);
+
+    // The servers' PIDs (children of this process), for their CPU per page and at rest.
+    const serverPids = servers.given ? {} : findServerPids([...Object.values(stack.pids), bare.pid]);
+    result.servers.processes = Object.keys(serverPids);
+    const cpuMeter = () => createCpuMeter({ stack: stack.pids, servers: serverPids, redis: raw });
+    result.idle = {};
+    if (options.idleSeconds > 0) {
+      log(`the stack at rest for ${options.idleSeconds}s, servers included...`);
+      result.idle.afterLoad = await measureIdle({ meter: await cpuMeter(), stack, seconds: options.idleSeconds, log });
+    }
 
     const tokens = new TokenService({ secret, issuer: 'chirp', ttlSeconds: 3 * 3600 });
     const tokenOf = (/** @type {number} */ i) => tokens.issue({ id: network.userIds[i], handle: handleOf(i) });
@@ -210,16 +248,22 @@ async function main() {
     result.pageCheck = await samePages(gatewayUrl, bare.ready.url, viewers.slice(0, 10));
     log(`  page check: ${result.pageCheck.identical}/${result.pageCheck.checked} viewers see the same page on both paths`);
     const generator = createRuntimeProbe({ box: true });
-    /** Each stack process's runtime figures since the last probe, by name, and the load generator's. */
+    const meter = await cpuMeter();
+    /**
+     * Each stack process's runtime figures since the last probe, by name, the bare handler's and the load
+     * generator's; and `cpu`, the CPU ms of each stack process (with any children) and each server (Redis's for
+     * the CPU per page) from /proc.
+     */
     const probe = async () => {
       const usage = await stack.usage();
       const bareUsage = await bare.ask({ type: 'usage' });
       return { processes: Object.fromEntries(Object.entries(usage).map(([name, answer]) => [name, answer.runtime])), bare: bareUsage.runtime,
-        loadGenerator: generator.take() };
+        loadGenerator: generator.take(), cpu: await meter.take() };
     };
     const cpuBefore = await stack.usage();
     result.reads = await measureReads({
-      gatewayUrl, bareUrl: bare.ready.url, viewers, connections: options.connections, seconds: options.seconds, rateShares: [0.5, 0.8], probe, log,
+      gatewayUrl, bareUrl: bare.ready.url, viewers, connections: options.connections, seconds: options.seconds,
+      openRate: options.openRate, rateShare: 0.6, probe, log,
     });
     const cpuAfter = await stack.usage();
     const cpuSeconds = (/** @type {string} */ name) =>
@@ -290,6 +334,12 @@ async function main() {
     result.fanoutHandlerMs = { indexed: handlerSummary(timings, 'indexed'), ferretdb: handlerSummary(timings, 'ferretdb'), redelivered };
     // The live step ran in the middle of it.
     result.phases.lagSeconds = round(since(phase) - (result.phases.liveSeconds ?? 0), 1);
+
+    if (options.idleSeconds > 0) {
+      // After everything: what the stack settles back to (a consumer still busy with a redelivered event shows here).
+      log(`the stack at rest again, at the end, for ${options.idleSeconds}s...`);
+      result.idle.atEnd = await measureIdle({ meter: await cpuMeter(), stack, seconds: options.idleSeconds, log });
+    }
   } catch (error) {
     // Keep what was measured before the failure, for the next attempt's diagnosis.
     result.error = error instanceof Error ? error.stack : String(error);

@@ -64,6 +64,10 @@ export async function startBenchStack({ layout, env, here, root, profileDir, nod
     askTimeline: (message) => timeline.ask(message),
     /** The process serving the gateway (its own, or the one-process stack). @param {object} message */
     askGateway: (message) => gateway.ask(message),
+    /** Sends every process the same message; resolves once all have answered. @param {object} message */
+    async askAll(message) {
+      await Promise.all([...children.values()].map((child) => child.ask(message)));
+    },
     /** Each process's answer to 'usage', by name. */
     async usage() {
       const names = [...children.keys()];
