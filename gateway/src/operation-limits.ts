@@ -4,6 +4,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   GraphQLError,
+  Kind,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
@@ -11,6 +12,8 @@ import {
   type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  type OperationDefinitionNode,
+  type TypeNode,
   type ValidationContext,
   type ValidationRule,
 } from 'graphql';
@@ -158,13 +161,41 @@ export function checkCost(
   return cost;
 }
 
-/** Operations without variables already found within the cost limit, by parsed document (Apollo Server keeps one per distinct query text). */
+/**
+ * Operations already found within the cost limit, by parsed document (Apollo
+ * Server keeps one per distinct query text), then by operation name and the
+ * variables that can change the cost.
+ */
 const withinCost = new WeakMap<DocumentNode, Set<string>>();
+/** Distinct variable values remembered per document: a client paging with `first: $n` has a handful. */
+const REMEMBERED_PER_DOCUMENT = 64;
+/** A longer key (a long list of numbers, say) is estimated every time rather than kept. */
+const MAX_REMEMBERED_KEY = 1_024;
+
+/**
+ * What the cost of an operation depends on besides its document: the values
+ * of its variables that are not text. A page size (`first: $n`) multiplies
+ * the cost and a Boolean can `@include` a field; a String or ID (a cursor, a
+ * handle) changes nothing the estimate counts. So `Home($after: String)`
+ * has one key whatever page it asks for, and is estimated once.
+ */
+function costKey(operation: OperationDefinitionNode, operationName: string | undefined | null, variables: Record<string, unknown> | undefined): string {
+  const counted = (operation.variableDefinitions ?? [])
+    .filter((definition) => !['String', 'ID'].includes(namedType(definition.type)))
+    .map((definition) => variables?.[definition.variable.name.value] ?? null);
+  return `${operationName ?? ''}\u0000${JSON.stringify(counted)}`;
+}
+
+function namedType(type: TypeNode): string {
+  return type.kind === Kind.NAMED_TYPE ? type.name.value : namedType(type.type);
+}
 
 /**
  * The cost limit in Apollo Server's pipeline: after validation (so the
  * shape rules have already bounded the document) and before the gateway
- * plans. An operation without variables is estimated once per document.
+ * plans. Each operation is estimated once per document and cost key, not on
+ * every request: the estimate cost a paged read about 26 µs, 5% of the
+ * gateway's CPU in the benchmark's profile.
  */
 export function costLimitPlugin<Context extends object>(limits: OperationLimits): ApolloServerPlugin<Context> {
   return {
@@ -172,15 +203,12 @@ export function costLimitPlugin<Context extends object>(limits: OperationLimits)
       return {
         async didResolveOperation({ document, operation, operationName, request, schema }) {
           if (!operation) return; // refused by the gateway's oneOperationToRun
-          if (operation.variableDefinitions?.length) {
-            checkCost(limits, schema, document, operationName, request.variables);
-            return;
-          }
+          const key = costKey(operation, operationName, request.variables);
           let checked = withinCost.get(document);
-          if (checked?.has(operationName ?? '')) return;
-          checkCost(limits, schema, document, operationName, undefined);
+          if (checked?.has(key)) return;
+          checkCost(limits, schema, document, operationName, request.variables);
           if (!checked) withinCost.set(document, (checked = new Set()));
-          checked.add(operationName ?? '');
+          if (checked.size < REMEMBERED_PER_DOCUMENT && key.length <= MAX_REMEMBERED_KEY) checked.add(key);
         },
       };
     },

@@ -75,6 +75,16 @@ describe('operation limits', () => {
     expect(byDefault.extensions.limit?.name).toBe('cost');
   });
 
+  it('estimates once per page size, not once per page: a cursor does not change the cost, a page size does', async () => {
+    const query = 'query Tweets($n: Int, $after: String) { user(handle: "ada") { tweets(first: $n, after: $after) { edges { node { id text } } } followers(first: $n) { edges { node { followers(first: $n) { edges { node { id } } } } } } } }';
+    // Within the limit at 5 (refused only for want of a subgraph), then over it at 100 for the same document.
+    const small = await client.request(query, { n: 5, after: 'x' });
+    expect(small.errors?.[0]?.extensions?.code).not.toBe('BAD_USER_INPUT');
+    const again = await client.request(query, { n: 5, after: 'y' });
+    expect(again.errors?.[0]?.extensions?.code).not.toBe('BAD_USER_INPUT');
+    expect((await refusal(query, { n: 100, after: 'x' })).extensions.limit?.name).toBe('cost');
+  });
+
   it('refuses many aliases', async () => {
     const aliases = Array.from({ length: 40 }, (_, index) => `a${index}: user(handle: "ada") { id }`).join(' ');
     const error = await refusal(`{ ${aliases} }`);
