@@ -324,7 +324,7 @@ function cpuPerPageSection(r) {
     '',
     ...(page5 ? [page5, ''] : []),
     ...(offPath.length ? [`The other servers meanwhile, in ms of CPU per page: ${offPath.join(' · ')}. They are not in the issue's sum, but they are not all off the path: the users subgraph's session lookups (the gateway checks each viewer's session, and asks again in the background once an answer is a minute old; users requests per gateway request: ${sessions.join(', ') || 'n/a'}) read FerretDB, and so PostgreSQL. The answers fetched together in the warm-up fall due together a minute later, so one run can carry a burst of them that a steady stream of viewers would spread out.`, ''] : []),
-    `**Workers**: ${r.stack?.workers ?? 1} per service (\`--workers\`, given to every stack process as \`WORKERS\`; no service reads it yet, so each runs as one process).`,
+    `**Workers**: ${r.stack?.workers ?? 1} per service (\`--workers\`, given to every stack process as \`WORKERS\`: each service runs that many node:cluster workers on its port; with 1, in its own process alone).`,
     '',
   ];
 }
@@ -394,12 +394,12 @@ function limitsSection(r) {
   return [
     '### What the operation limits cost a read',
     '',
-    `The gateway's limits (tokens ${int(l.limits.tokens)}, depth ${l.limits.depth}, aliases ${l.limits.aliases}, directives ${l.limits.directives}, cost ${int(l.limits.cost)}) measured on the gateway's own code in the bench process, CPU per call over ${int(l.runs)} calls. The token limit is graphql-js's parser counting as it parses (no separate pass). Apollo Server validates a document once and keeps it per query text, so the shape rules cost a read nothing after the first; the cost estimate runs on every read of an operation with variables and once per document for one without.`,
+    `The gateway's limits (tokens ${int(l.limits.tokens)}, depth ${l.limits.depth}, aliases ${l.limits.aliases}, directives ${l.limits.directives}, cost ${int(l.limits.cost)}) measured on the gateway's own code in the bench process, CPU per call over ${int(l.runs)} calls. The token limit is graphql-js's parser counting as it parses (no separate pass). Apollo Server validates a document once and keeps it per query text, so the shape rules cost a read nothing after the first; the gateway keeps the cost estimate per document and per value of the variables that can change it (page sizes, Booleans; not text such as a cursor), so a client paging with \`after\` pays it once. The column \"Cost estimate\" is what one estimate costs.`,
     '',
     '| Query | Estimated cost | Validation without → with the shape rules | Cost estimate | Added per read |',
     '|---|---|---|---|---|',
     row('the bench\'s read (no variables)', l.benchQuery, 'none after the first read'),
-    row('the README\'s `Home($after)`', l.pagedQuery, `${l.pagedQuery.costEstimateMicroseconds} µs${share(l.pagedQuery.costEstimateMicroseconds)}`),
+    row('the README\'s `Home($after)`', l.pagedQuery, `none after the first read of a page size (it would be ${l.pagedQuery.costEstimateMicroseconds} µs${share(l.pagedQuery.costEstimateMicroseconds)} every time)`),
     '',
   ];
 }
