@@ -93,7 +93,7 @@ export function page5Ratio(r) {
 }
 
 /**
- * Every figure of the read path and the idle stack, in the report's order.
+ * Every figure of the read path (cold first pages included) and the idle stack, in the report's order.
  *
  * @param {Result} r
  * @returns {Figure[]}
@@ -123,6 +123,17 @@ export function figureList(r) {
   for (const o of r.reads?.open ?? []) {
     add(`open.${openKey(o)}.p50`, `${openTitle(o)}: p50`, 'ms', o.gateway?.latency?.p50, 2);
     add(`open.${openKey(o)}.p99`, `${openTitle(o)}: p99`, 'ms', o.gateway?.latency?.p99, 2);
+  }
+  const cold = r.cold;
+  if (cold?.gateway?.coldMs?.count > 0) {
+    const readers = `${cold.concurrency} readers`;
+    for (const p of ['p50', 'p95', 'p99', 'max']) add(`cold.gateway.${p}`, `cold first page (Home query, ${readers}): ${p}`, 'ms', cold.gateway.coldMs[p], 2);
+    add('cold.gateway.warm.p99', `the same viewers' second read (warm again, ${readers}): p99`, 'ms', cold.gateway.warmMs?.p99, 2);
+    add('cold.gateway.complete', 'cold first pages equal to the warm page before', '%', 100 * cold.gateway.complete.coldSameAsBefore / cold.gateway.complete.checked, 1);
+  }
+  if (cold?.indexed?.coldMs?.count > 0) {
+    add('cold.indexed.p99', 'cold first page over indexed lookups (HomeTimelineService.page, no gateway): p99', 'ms', cold.indexed.coldMs.p99, 2);
+    add('cold.indexed.warm.p99', 'warm page over indexed lookups (HomeTimelineService.page, no gateway): p99', 'ms', cold.indexed.warmMs.p99, 2);
   }
   for (const [when, idle] of Object.entries(r.idle ?? {})) {
     const title = when === 'atEnd' ? 'at rest, at the end' : 'at rest, after the load';

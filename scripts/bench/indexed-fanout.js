@@ -9,6 +9,8 @@
 // repositories declare. This lets the bench measure the fan-out's own cost
 // (Kafka, the domain code, Redis) as production would see it; the
 // FerretDB-bound figure is measured too and reported beside it.
+// The same follow graph, and the tweets projection as loaded, also serve
+// the cold first reads over indexed lookups (measure-cold.js).
 
 import { RedisTimelineStore } from '@chirp/timeline';
 // Not exported by @chirp/timeline (its package exports only the app): the
@@ -16,12 +18,12 @@ import { RedisTimelineStore } from '@chirp/timeline';
 import { CardService } from '../../subgraphs/timeline/dist/domain/cards.js';
 import { FanoutService } from '../../subgraphs/timeline/dist/domain/fanout.js';
 import { InMemoryAuthorRepository, InMemoryTweetProjectionRepository } from '../../subgraphs/timeline/dist/repositories/index.js';
-import { followeesOf, followersOf } from './content.js';
+import { followeesOf, followersOf, tweetText } from './content.js';
 
 /** @typedef {import('./network.js').Network} Network */
 
 /** The follow graph of the generated network, by follower and by followee. */
-class IndexedFollowGraph {
+export class IndexedFollowGraph {
   /** @param {Network} network */
   constructor(network) {
     this.network = network;
@@ -50,6 +52,71 @@ class IndexedFollowGraph {
   async countFollowers(userId, atMost) {
     const i = this.indexOf.get(userId);
     return i === undefined ? 0 : Math.min(atMost, this.network.followerCount[i]);
+  }
+}
+
+/**
+ * The timeline's tweets projection as loaded (loader-mongo.js), answered from the generated network by author:
+ * each author's tweets are in time order, so `latestIds` is a merge of the authors' newest ones, as MongoDB walks
+ * its `by_author_newest_first` index. Read-only: what a rebuild reads (measure-cold.js).
+ */
+export class IndexedTweetProjection {
+  /** @param {Network} network */
+  constructor(network) {
+    this.network = network;
+    /** @type {Map<string, number>} */
+    this.userIndex = new Map(network.userIds.map((id, i) => [id, i]));
+    /** @type {Map<string, number>} */
+    this.tweetIndex = new Map(network.tweetIds.map((id, k) => [id, k]));
+  }
+
+  /** @param {readonly string[]} authorIds @param {number} limit @param {string} [beforeId] */
+  async latestIds(authorIds, limit, beforeId) {
+    const { authorTweets: list, authorTweetsStart: start, tweetIds } = this.network;
+    const below = beforeId === undefined ? Infinity : (this.tweetIndex.get(beforeId) ?? Infinity);
+    const heads = [];
+    const floors = [];
+    for (const id of authorIds) {
+      const a = this.userIndex.get(id);
+      if (a === undefined) continue;
+      let head = start[a + 1] - 1;
+      while (head >= start[a] && list[head] >= below) head -= 1;
+      heads.push(head);
+      floors.push(start[a]);
+    }
+    const ids = [];
+    while (ids.length < limit) {
+      let best = -1;
+      for (let s = 0; s < heads.length; s += 1) {
+        if (heads[s] >= floors[s] && (best < 0 || list[heads[s]] > list[heads[best]])) best = s;
+      }
+      if (best < 0) break;
+      ids.push(tweetIds[list[heads[best]]]);
+      heads[best] -= 1;
+    }
+    return ids;
+  }
+
+  /** Loaded tweets were received at their creation time. @param {readonly string[]} authorIds @param {Date} since */
+  async receivedSince(authorIds, since) {
+    const { authorTweets: list, authorTweetsStart: start, tweetIds, tweetTime } = this.network;
+    const ids = [];
+    for (const id of authorIds) {
+      const a = this.userIndex.get(id);
+      if (a === undefined) continue;
+      for (let h = start[a + 1] - 1; h >= start[a] && tweetTime[list[h]] >= since.getTime(); h -= 1) ids.push(tweetIds[list[h]]);
+    }
+    return ids;
+  }
+
+  /** @param {readonly string[]} ids */
+  async findByIds(ids) {
+    const { tweetIds, tweetAuthor, tweetTime, userIds } = this.network;
+    return ids.flatMap((id) => {
+      const k = this.tweetIndex.get(id);
+      return k === undefined ? [] : [{ id: tweetIds[k], authorId: userIds[tweetAuthor[k]], text: tweetText(k), createdAt: new Date(tweetTime[k]),
+        editedAt: null, deleted: false, version: 1 }];
+    });
   }
 }
 

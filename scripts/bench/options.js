@@ -9,6 +9,10 @@
 //   --workers N         BENCH_WORKERS        passed to every stack process as WORKERS=N, and reported (1); the stack
 //                                            ignores it until it has a node:cluster setting of that name
 //   --viewers N         BENCH_VIEWERS        distinct viewers whose tokens the reads cycle through (2000)
+//   --cold-viewers N    BENCH_COLD_VIEWERS   viewers whose cached home timeline is dropped and read cold, after the read
+//                                            runs (200; none of the warm reads' viewers; 0 skips the step)
+//   --cold-readers N    BENCH_COLD_READERS   concurrent readers of the cold step (8)
+//   --cold-budget S     BENCH_COLD_BUDGET    seconds for the cold first pages; viewers not started by then are left out (20)
 //   --posts N           BENCH_POSTS          posts per author class for the lag (5)
 //   --ferretdb-lag-budget S  BENCH_FERRETDB_LAG_BUDGET  seconds for the lag through the FerretDB-backed consumer (120; 0 skips)
 //   --live-counts N,N   BENCH_LIVE_COUNTS    open subscriptions per level of the live push step (1000,10000; capped at
@@ -32,6 +36,9 @@ const DEFAULTS = {
   idleSeconds: 30,
   workers: 1,
   viewers: 2000,
+  coldViewers: 200,
+  coldReaders: 8,
+  coldBudget: 20,
   posts: 5,
   ferretdbLagBudget: 120,
   liveCounts: [1000, 10_000],
@@ -52,7 +59,8 @@ export const FERRETDB_BACKENDS = ['postgresql', 'sqlite'];
 
 const ENV = {
   users: 'BENCH_USERS', seed: 'BENCH_SEED', following: 'BENCH_FOLLOWING', seconds: 'BENCH_SECONDS',
-  connections: 'BENCH_CONNECTIONS', openRate: 'BENCH_OPEN_RATE', idleSeconds: 'BENCH_IDLE_SECONDS', workers: 'BENCH_WORKERS', viewers: 'BENCH_VIEWERS', posts: 'BENCH_POSTS',
+  connections: 'BENCH_CONNECTIONS', openRate: 'BENCH_OPEN_RATE', idleSeconds: 'BENCH_IDLE_SECONDS', workers: 'BENCH_WORKERS', viewers: 'BENCH_VIEWERS',
+  coldViewers: 'BENCH_COLD_VIEWERS', coldReaders: 'BENCH_COLD_READERS', coldBudget: 'BENCH_COLD_BUDGET', posts: 'BENCH_POSTS',
   ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', ferretdbBackend: 'BENCH_FERRETDB_BACKEND', layout: 'BENCH_LAYOUT', out: 'BENCH_OUT',
 };
 
@@ -86,6 +94,7 @@ export function parseOptions(argv, env) {
   }
   if (!FERRETDB_BACKENDS.includes(String(options.ferretdbBackend))) throw new Error(`--ferretdb-backend must be one of ${FERRETDB_BACKENDS.join(', ')}`);
   if (!LAYOUTS.includes(String(options.layout))) throw new Error(`--layout must be one of ${LAYOUTS.join(', ')}`);
+  if (!Number.isInteger(options.coldReaders) || Number(options.coldReaders) < 1) throw new Error('--cold-readers must be a whole number, 1 or more');
   if (!Number.isInteger(options.workers) || Number(options.workers) < 1) throw new Error('--workers must be a whole number, 1 or more');
   if (Number(options.users) < 1000 || Number(options.users) > 1_000_000) throw new Error('--users must be between 1000 and 1000000');
   return /** @type {BenchOptions} */ (/** @type {unknown} */ (options));

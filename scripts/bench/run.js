@@ -30,13 +30,14 @@ import { freshId, measureInserts, measureLag } from './measure-fanout.js';
 import { measureLivePushes } from './measure-live.js';
 import { measureIdle } from './measure-idle.js';
 import { measureLimits } from './measure-limits.js';
+import { measureColdReads } from './measure-cold.js';
 import { measureMemory } from './measure-memory.js';
 import { measureReads, measureReadsDuringPosts, samePages } from './measure-reads.js';
 import { AUTHOR_CLASSES, generateNetwork, handleOf } from './network.js';
 import { celebrityThreshold, parseOptions } from './options.js';
 import { Progress } from './progress.js';
 import { createCpuMeter, findServerPids } from './proc-cpu.js';
-import { createRandom, sampleDistinct } from './random.js';
+import { createRandom, randomInt, sampleDistinct } from './random.js';
 import { createRuntimeProbe } from './runtime-stats.js';
 import { postTweet, publishTweetEvent } from './requests.js';
 import { summarizeProfile } from './profile.js';
@@ -274,6 +275,29 @@ async function main() {
     log('measuring what the operation limits cost a read...');
     result.operationLimits = measureLimits();
     log(`  cost estimate ${result.operationLimits.pagedQuery.costEstimateMicroseconds} µs per paged read; shape rules +${round(result.operationLimits.pagedQuery.validationWithShapeRulesMicroseconds - result.operationLimits.pagedQuery.validationMicroseconds, 1)} µs per new document`);
+
+    if (options.coldViewers > 0) {
+      // Cold first reads: viewers (none of the warm reads') whose cached timelines are dropped, read through the gateway.
+      phase = Date.now();
+      const coldRandom = createRandom(options.seed ^ 0xc01d);
+      const taken = new Set(viewerIndices);
+      const coldIndices = [];
+      const wanted = Math.min(options.coldViewers, network.users - taken.size);
+      while (coldIndices.length < wanted) {
+        const i = randomInt(coldRandom, network.users);
+        if (!taken.has(i)) {
+          taken.add(i);
+          coldIndices.push(i);
+        }
+      }
+      const coldViewers = await Promise.all(coldIndices.map(async (i) => ({ index: i, id: network.userIds[i], token: await tokenOf(i) })));
+      log(`cold first reads: ${coldViewers.length} viewers' cached home timelines dropped, then read through the gateway, ${options.coldReaders} at a time...`);
+      result.cold = await measureColdReads({
+        gatewayUrl, redisUrl: servers.env.REDIS_URL, prefix, mongoUrl: servers.env.MONGODB_URL, timelineDb: `${namespace}_timeline`, network,
+        viewers: coldViewers, concurrency: options.coldReaders, budgetSeconds: options.coldBudget, settings, log,
+      });
+      result.phases.coldSeconds = since(phase);
+    }
 
     phase = Date.now();
     log(`fan-out: pushing tweet ids onto all ${network.users.toLocaleString('en')} cached timelines through RedisTimelineStore.addToHomes...`);
