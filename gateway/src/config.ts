@@ -96,17 +96,11 @@ function loadSwitch(source: NodeJS.ProcessEnv, variable: string, fallback: boole
   throw new ConfigurationError(`Invalid configuration: ${variable} must be true or false (got "${raw}").`);
 }
 
-/** A set of whole-number limits, each overridable by its variable. */
-function loadLimits<Limits extends object>(source: NodeJS.ProcessEnv, defaults: Limits, variables: Record<keyof Limits, string>): Limits {
+/** A set of whole-number limits (each at least 1), each overridable by its variable. */
+function loadLimits<Limits extends Record<keyof Limits, number>>(source: NodeJS.ProcessEnv, defaults: Limits, variables: Record<keyof Limits, string>): Limits {
   const limits = { ...defaults };
   for (const [limit, variable] of Object.entries(variables) as Array<[keyof Limits, string]>) {
-    const raw = source[variable]?.trim();
-    if (!raw) continue;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1) {
-      throw new ConfigurationError(`Invalid configuration: ${variable} must be a positive whole number (got "${raw}").`);
-    }
-    (limits as Record<keyof Limits, number>)[limit] = value;
+    (limits as Record<keyof Limits, number>)[limit] = loadWholeNumber(source, variable, defaults[limit], 1);
   }
   return limits;
 }

@@ -227,12 +227,8 @@ export function validateWithinLimits(
   introspection: boolean,
 ): readonly GraphQLError[] {
   const rules = [...specifiedRules, ...shapeRules(limits), ...(introspection ? [] : [NoSchemaIntrospectionCustomRule])];
-  return validate(schema, document, rules);
-}
-
-/** "Did you mean …?" in an error message tells a stranger the schema's field names; production leaves it out. */
-export function withoutSuggestions(message: string): string {
-  return message.replace(/ ?Did you mean .+\?$/, '');
+  // "Did you mean …?" tells a stranger the schema's field names: left out where introspection is off, as over HTTP.
+  return validate(schema, document, rules, { hideSuggestions: !introspection });
 }
 
 /**

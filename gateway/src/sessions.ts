@@ -1,7 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import { Pool } from 'undici';
 import {
   DomainError,
   EVERY_GATEWAY,
@@ -12,6 +11,7 @@ import {
   type Session,
   type Viewer,
 } from '@chirp/platform';
+import { subgraphPool } from './subgraph-source.js';
 
 /**
  * The gateway's session check: a validly signed token is honoured only for
@@ -108,15 +108,7 @@ interface SessionAnswer {
 
 /** `_session` straight from the users subgraph, over kept-alive connections of its own. */
 export function usersSubgraphLookup(url: string): { lookup: GenerationLookup; close(): Promise<void> } {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, {
-    headersTimeout: LOOKUP_TIMEOUT_MS,
-    bodyTimeout: LOOKUP_TIMEOUT_MS,
-    // Closed by us well before the subgraph's 65 s, as for the subgraph sources.
-    keepAliveTimeout: 10_000,
-    keepAliveMaxTimeout: 10_000,
-  });
-  const path = `${target.pathname}${target.search}`;
+  const { pool, path } = subgraphPool(url, LOOKUP_TIMEOUT_MS);
   const lookup: GenerationLookup = async (userId) => {
     const response = await pool.request({
       method: 'POST',

@@ -32,19 +32,28 @@ interface SubgraphErrorBody {
  * benchmark's profile). undici's `request` is the same HTTP client Node's
  * fetch is built on, without the web streams.
  */
+/**
+ * Kept-alive connections to one subgraph, and the path to POST to. Every
+ * caller of a subgraph (a source, the session check) closes idle ones
+ * first, for the reason above.
+ */
+export function subgraphPool(url: string, timeoutMs: number): { pool: Pool; path: string } {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, {
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: IDLE_CONNECTION_MS,
+    keepAliveMaxTimeout: IDLE_CONNECTION_MS,
+  });
+  return { pool, path: `${target.pathname}${target.search}` };
+}
+
 export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
   private readonly pool: Pool;
   private readonly path: string;
 
   constructor(readonly url: string) {
-    const target = new URL(url);
-    this.pool = new Pool(target.origin, {
-      headersTimeout: SUBGRAPH_TIMEOUT_MS,
-      bodyTimeout: SUBGRAPH_TIMEOUT_MS,
-      keepAliveTimeout: IDLE_CONNECTION_MS,
-      keepAliveMaxTimeout: IDLE_CONNECTION_MS,
-    });
-    this.path = `${target.pathname}${target.search}`;
+    ({ pool: this.pool, path: this.path } = subgraphPool(url, SUBGRAPH_TIMEOUT_MS));
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {

@@ -12,7 +12,7 @@ import { CloseCode, type Context } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DomainError, MAX_REQUEST_BYTES, TokenService, type LiveBus, type Logger } from '@chirp/platform';
-import { checkCost, parseWithinLimits, validateWithinLimits, withoutSuggestions, type OperationLimits } from '../operation-limits.js';
+import { checkCost, parseWithinLimits, validateWithinLimits, type OperationLimits } from '../operation-limits.js';
 import { LiveFeed, nextFrames, writeNext, type NextFrames } from './feed.js';
 import type { LiveLimits } from './limits.js';
 import { planLookup, type LookupPlan } from './lookup.js';
@@ -235,10 +235,7 @@ export function startLiveServer(options: LiveServerOptions): LiveServer {
       // A refusal is an `error` message for that operation alone, with the codes HTTP would give.
       onError(_ctx, _id, _payload, errors) {
         logger.debug({ errors: errors.map((error) => error.message) }, 'live operation refused');
-        return errors.map((error) => {
-          const formatted = options.formatError(error.toJSON(), error);
-          return options.introspection ? formatted : { ...formatted, message: withoutSuggestions(formatted.message) };
-        });
+        return errors.map((error) => options.formatError(error.toJSON(), error));
       },
     },
     wsServer,

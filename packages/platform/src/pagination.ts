@@ -1,4 +1,5 @@
 import { InvalidInputError } from './errors.js';
+import { isWellFormedId } from './ids.js';
 
 /**
  * Relay-style cursor pagination. A cursor is opaque to clients: base64url of
@@ -21,6 +22,13 @@ export function decodeCursor(cursor: string, field = 'after'): Array<string | nu
     // fall through to the error below
   }
   throw invalidCursor(field);
+}
+
+/** A cursor that names one id (`encodeCursor([id])`), as the lists ordered by id hand out; the id, checked. */
+export function decodeIdCursor(cursor: string, field = 'after'): string {
+  const [id] = decodeCursor(cursor, field);
+  if (typeof id !== 'string' || !isWellFormedId(id)) throw invalidCursor(field);
+  return id;
 }
 
 function invalidCursor(field: string): InvalidInputError {

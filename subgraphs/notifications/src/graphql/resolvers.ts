@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { DateTimeScalar, InvalidInputError, servedByGateway, decodeCursor, encodeCursor, pageSize, toConnection } from '@chirp/platform';
+import { DateTimeScalar, servedByGateway, decodeIdCursor, encodeCursor, pageSize, toConnection } from '@chirp/platform';
 import type { Notification } from '../domain/model.js';
 import type { NotificationsContext } from './context.js';
 
@@ -14,7 +14,7 @@ export const resolvers: GraphQLResolverMap<NotificationsContext> = {
   Query: {
     notifications: async (_root, args: PageArgs, context: NotificationsContext) => {
       const size = pageSize(args.first);
-      const page = await context.inbox.page(context.viewer, size, args.after ? notificationCursor(args.after) : undefined);
+      const page = await context.inbox.page(context.viewer, size, args.after ? decodeIdCursor(args.after) : undefined);
       return toConnection(page, (notification) => encodeCursor([notification.id]));
     },
     unreadNotificationCount: (_root, _args, context: NotificationsContext) => context.inbox.unreadCount(context.viewer),
@@ -32,10 +32,3 @@ export const resolvers: GraphQLResolverMap<NotificationsContext> = {
   },
 };
 
-function notificationCursor(after: string): string {
-  const [id] = decodeCursor(after);
-  if (typeof id !== 'string' || !/^\d{1,20}$/.test(id)) {
-    throw new InvalidInputError('after', 'The cursor is not valid; use an endCursor from a previous page.');
-  }
-  return id;
-}

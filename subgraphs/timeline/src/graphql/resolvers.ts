@@ -1,8 +1,7 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import {
   DateTimeScalar,
-  InvalidInputError,
-  decodeCursor,
+  decodeIdCursor,
   encodeCursor,
   pageSize,
   requireViewer,
@@ -25,7 +24,7 @@ export const resolvers: GraphQLResolverMap<TimelineContext> = {
     homeTimeline: async (_root, args: { first?: number | null; after?: string | null }, context: TimelineContext) => {
       const viewer = requireViewer(context.viewer);
       const size = pageSize(args.first);
-      const page = await context.homeTimeline.page(viewer.id, size, args.after ? tweetCursor(args.after) : undefined);
+      const page = await context.homeTimeline.page(viewer.id, size, args.after ? decodeIdCursor(args.after) : undefined);
       return toConnection({ items: page.items.map(toTweet), hasNextPage: page.hasNextPage }, (tweet) => encodeCursor([tweet.id]));
     },
   },
@@ -42,10 +41,3 @@ function toTweet(card: TimelineCard) {
   return { __typename: 'Tweet', ...card, author: { __typename: 'User', ...card.author } };
 }
 
-function tweetCursor(after: string): string {
-  const [id] = decodeCursor(after);
-  if (typeof id !== 'string' || !/^\d{1,20}$/.test(id)) {
-    throw new InvalidInputError('after', 'The cursor is not valid; use an endCursor from a previous page.');
-  }
-  return id;
-}

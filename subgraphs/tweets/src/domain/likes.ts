@@ -1,7 +1,8 @@
-import { NotFoundError, enforceRateLimit, isWellFormedId, requireViewer, type OutboxRelay, type RateLimiter, type Viewer } from '@chirp/platform';
+import { enforceRateLimit, isWellFormedId, requireViewer, type OutboxRelay, type RateLimiter, type Viewer } from '@chirp/platform';
 import { pendingLikeEvent } from '../events/producers.js';
 import type { LikeRepository, TweetRepository } from '../repositories/types.js';
 import type { Tweet } from './model.js';
+import { tweetNotFound } from './tweets.js';
 
 export interface LikeServiceDependencies {
   tweets: TweetRepository;
@@ -46,7 +47,7 @@ export class LikeService {
     const { id: userId } = requireViewer(viewer);
     await enforceRateLimit(this.deps.likeLimit, userId, 'You are liking and unliking too fast.');
     const tweet = isWellFormedId(tweetId) ? await this.deps.tweets.findById(tweetId) : null;
-    if (!tweet || tweet.deletedAt) throw new NotFoundError(isWellFormedId(tweetId) ? `There is no tweet with id "${tweetId}".` : 'There is no tweet with that id.');
+    if (!tweet || tweet.deletedAt) throw tweetNotFound(tweetId);
     const changed = await this.deps.likes.setActive(tweetId, userId, active, this.deps.now());
     if (!changed) return tweet;
     await this.deps.relay.publish([pendingLikeEvent(this.deps.likes, changed, tweet.authorId, this.settleLikeCount)]);

@@ -23,7 +23,7 @@ export interface TweetServiceDependencies {
 }
 
 /** The id is echoed only when it could be one (not a client's 200 KB string). */
-const notFound = (id: string) => new NotFoundError(isWellFormedId(id) ? `There is no tweet with id "${id}".` : 'There is no tweet with that id.');
+export const tweetNotFound = (id: string) => new NotFoundError(isWellFormedId(id) ? `There is no tweet with id "${id}".` : 'There is no tweet with that id.');
 
 /** Posting, editing and deleting tweets; only authors change their own. */
 export class TweetService {
@@ -58,7 +58,7 @@ export class TweetService {
     await this.ownTweet(author, id, 'edit');
     const text = checkWeightedLength(cleaned);
     const tweet = await this.deps.tweets.edit(id, text, this.deps.now());
-    if (!tweet) throw notFound(id); // deleted meanwhile
+    if (!tweet) throw tweetNotFound(id); // deleted meanwhile
     await this.deps.relay.publish([pendingTweetEvent(this.deps.tweets, tweet)]);
     return tweet;
   }
@@ -97,7 +97,7 @@ export class TweetService {
 
   private async ownTweet(viewer: Viewer, id: string, action: 'edit' | 'delete'): Promise<Tweet> {
     const tweet = await this.byId(id);
-    if (!tweet) throw notFound(id);
+    if (!tweet) throw tweetNotFound(id);
     if (tweet.authorId !== viewer.id) throw new ForbiddenError(`Only its author can ${action} this tweet.`);
     return tweet;
   }

@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { DateTimeScalar, InvalidInputError, decodeCursor, encodeCursor, pageSize, toConnection, toPage } from '@chirp/platform';
+import { DateTimeScalar, decodeIdCursor, encodeCursor, pageSize, toConnection, toPage } from '@chirp/platform';
 import type { Tweet } from '../domain/model.js';
 import type { TweetsContext } from './context.js';
 
@@ -30,7 +30,7 @@ export const resolvers: GraphQLResolverMap<TweetsContext> = {
   User: {
     tweets: async (user: { id: string }, args: PageArgs, context: TweetsContext) => {
       const size = pageSize(args.first);
-      const beforeId = args.after ? tweetCursor(args.after) : undefined;
+      const beforeId = args.after ? decodeIdCursor(args.after) : undefined;
       const page = toPage(await context.tweets.listByAuthor(user.id, size + 1, beforeId), size);
       return toConnection(page, (tweet) => encodeCursor([tweet.id]));
     },
@@ -38,10 +38,3 @@ export const resolvers: GraphQLResolverMap<TweetsContext> = {
   },
 };
 
-function tweetCursor(after: string): string {
-  const [id] = decodeCursor(after);
-  if (typeof id !== 'string' || !/^\d{1,20}$/.test(id)) {
-    throw new InvalidInputError('after', 'The cursor is not valid; use an endCursor from a previous page.');
-  }
-  return id;
-}
