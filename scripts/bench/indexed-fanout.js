@@ -97,18 +97,6 @@ export class IndexedTweetProjection {
     return ids;
   }
 
-  /** Loaded tweets were received at their creation time. @param {readonly string[]} authorIds @param {Date} since */
-  async receivedSince(authorIds, since) {
-    const { authorTweets: list, authorTweetsStart: start, tweetIds, tweetTime } = this.network;
-    const ids = [];
-    for (const id of authorIds) {
-      const a = this.userIndex.get(id);
-      if (a === undefined) continue;
-      for (let h = start[a + 1] - 1; h >= start[a] && tweetTime[list[h]] >= since.getTime(); h -= 1) ids.push(tweetIds[list[h]]);
-    }
-    return ids;
-  }
-
   /** @param {readonly string[]} ids */
   async findByIds(ids) {
     const { tweetIds, tweetAuthor, tweetTime, userIds } = this.network;
@@ -137,6 +125,5 @@ export function createIndexedFanout({ network, infra, settings, logger }) {
     live: infra.live,
     settings,
     logger,
-    now: () => new Date(),
   });
 }

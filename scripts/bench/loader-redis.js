@@ -3,7 +3,8 @@
 // under the key prefix `<REDIS_KEY_PREFIX>timeline:`:
 //   home:<id>          newest first, at most maxLength ids, "0" at the tail when complete
 //   home:<id>:celebs   the celebrities the user follows (merged at read time)
-//   recent:<id>        a celebrity's latest ids; `celebrities` names them
+//   recent:<id>        every author's latest ids (a home timeline is rebuilt from them; celebrities' are merged at read)
+//   celebrities        the authors not fanned out to
 //   card:<tweetId>, author:<id>   written through the timeline's CardService
 
 import { Redis } from 'ioredis';
@@ -78,6 +79,7 @@ export async function loadRedis(network, { url, prefix, activeWindowSeconds, pro
   progress.add('redis.authors', users);
   progress.add('redis.cards', tweets);
   progress.add('redis.homes', users);
+  progress.add('redis.recents', users);
   const stats = { homes: 0, homeEntries: 0, fullHomes: 0 };
   try {
     // Cards and authors go through the timeline's own CardService, so their
@@ -86,7 +88,7 @@ export async function loadRedis(network, { url, prefix, activeWindowSeconds, pro
     await inBatches(users, (i) => cards.refreshAuthor({ ...profileOf(network, i), version: 1 }), (n) => progress.advance('redis.authors', n));
     await inBatches(tweets, (k) => cards.refreshTweet({ id: tweetIds[k], authorId: userIds[tweetAuthor[k]], text: tweetText(k),
       createdAt: new Date(tweetTime[k]), editedAt: null, deleted: false, version: 1 }), (n) => progress.advance('redis.cards', n));
-    await loadCelebrities(redis, network);
+    await loadRecents(redis, network, (n) => progress.advance('redis.recents', n));
     await pipelined(redis, users, USERS_PER_PIPELINE, (p, u) => {
       const home = homeOf(network, u);
       const key = `home:${userIds[u]}`;
@@ -107,21 +109,23 @@ export async function loadRedis(network, { url, prefix, activeWindowSeconds, pro
 }
 
 /**
- * The celebrities set and each celebrity's recent list, as
- * FanoutService.isCelebrity leaves them (replaceRecent: "0" when complete).
+ * Every author's recent list, as the fan-out and RedisTimelineStore.mergeRecent
+ * leave them (newest first, "0" at the tail when it holds all the author's
+ * tweets; a user who never posted has just the "0"), and the celebrities set.
  *
  * @param {Redis} redis
  * @param {Network} network
+ * @param {(done: number) => void} onDone
  */
-async function loadCelebrities(redis, network) {
+async function loadRecents(redis, network, onDone) {
   const { maxLength } = network.options;
-  for (const c of network.celebrities) {
-    const own = network.authorTweets.subarray(network.authorTweetsStart[c], network.authorTweetsStart[c + 1]);
+  await pipelined(redis, network.users, USERS_PER_PIPELINE, (p, a) => {
+    const own = network.authorTweets.subarray(network.authorTweetsStart[a], network.authorTweetsStart[a + 1]);
     const ids = Array.from(own).reverse().slice(0, maxLength).map((k) => network.tweetIds[k]);
     if (ids.length < maxLength) ids.push(COMPLETE_MARKER);
-    await redis.multi().del(`recent:${network.userIds[c]}`).rpush(`recent:${network.userIds[c]}`, ...ids).exec();
-    await redis.sadd('celebrities', network.userIds[c]);
-  }
+    p.del(`recent:${network.userIds[a]}`).rpush(`recent:${network.userIds[a]}`, ...ids);
+  }, onDone);
+  if (network.celebrities.length > 0) await redis.sadd('celebrities', ...network.celebrities.map((c) => network.userIds[c]));
 }
 
 /**

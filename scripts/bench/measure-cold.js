@@ -1,7 +1,7 @@
 // A cold first read: viewers whose home timeline is not cached (never
 // built, or expired after TIMELINE_ACTIVE_DAYS) read their first page, and
-// the timeline rebuilds it on read (HomeTimelineService.rebuild: follow
-// graph → latest ids of the authors from the tweets projection → Redis).
+// the timeline rebuilds it on read (HomeTimelineService.rebuild: the follow
+// graph from MongoDB → the authors' recent lists in Redis, merged → Redis).
 // The load writes every home timeline into Redis, so without this step the
 // bench never reads a cold one.
 //
@@ -22,8 +22,9 @@
 // the same Redis) with the follow graph and the tweets projection answered
 // from memory by index (indexed-fanout.js), in the bench's process: the
 // domain read alone, no gateway, no GraphQL. Last, where a rebuild's time
-// goes on FerretDB: its three reads timed one by one through the timeline's
-// own Mongo repositories, and what FerretDB says it pushes down.
+// goes: its reads timed one by one (the follow graph on FerretDB, the
+// recent lists on Redis), what refilling a list Redis lost costs on
+// FerretDB, and what FerretDB says it pushes down for that.
 
 import { MongoClient } from 'mongodb';
 import { Redis } from 'ioredis';
@@ -43,8 +44,9 @@ import { round, summarize } from './stats.js';
 /** @typedef {import('./network.js').Network} Network */
 /** @typedef {{ index: number, id: string, token: string }} ColdViewer */
 
-/** A rebuild looks this far back for tweets fanned out meanwhile (home-timeline.ts REBUILD_OVERLAP_MS). */
-const REBUILD_OVERLAP_MS = 10_000;
+/** How much of each author's list a rebuild reads (home-timeline.ts REBUILD_READ_BUDGET and REBUILD_READ_PER_AUTHOR). */
+const REBUILD_READ_BUDGET = 32_000;
+const REBUILD_READ_PER_AUTHOR = 32;
 
 /**
  * The Home query's first page for a viewer, timed: ids shown, or the error.
@@ -158,10 +160,10 @@ export async function measureColdReads({ gatewayUrl, redisUrl, prefix, mongoUrl,
     const indexed = await overIndexedLookups({ redis, network, viewers, concurrency, settings, drop, listsBefore });
     log(`  over indexed lookups (HomeTimelineService.page in the bench's process): cold p99 ${indexed.coldMs.p99} ms, warm p99 ${indexed.warmMs.p99} ms`);
 
-    const ferretdb = await rebuildSteps({ mongoUrl, timelineDb, viewers: read.slice(0, 2), deadline: Date.now() + 10_000 })
+    const ferretdb = await rebuildSteps({ mongoUrl, timelineDb, redis, settings, viewers: read.slice(0, 2), deadline: Date.now() + 10_000 })
       .catch((error) => ({ error: error instanceof Error ? error.message : String(error) }));
     if ('steps' in ferretdb) {
-      log(`  a rebuild's reads on FerretDB, one at a time: ${ferretdb.steps.map((s) => `followeesOf ${s.followeesOfMs} + latestIds ${s.latestIdsMs} + receivedSince ${s.receivedSinceMs} ms`).join('; ')}`);
+      log(`  a rebuild's reads, one at a time: ${ferretdb.steps.map((s) => `followeesOf ${s.followeesOfMs} ms (FerretDB) + ${s.authors} recent lists ${s.recentListsMs} ms (Redis); refilling one lost list ${s.fillOneMs} ms (FerretDB)`).join('; ')}`);
     }
     return { concurrency, budgetSeconds, gateway, indexed, ferretdb, seconds: round((Date.now() - started) / 1000, 1) };
   } finally {
@@ -186,7 +188,6 @@ async function overIndexedLookups({ redis, network, viewers, concurrency, settin
     tweets,
     cards: new CardService(new RedisVersionedCache(redis), tweets, new InMemoryAuthorRepository(), likes),
     settings,
-    now: () => new Date(),
   });
   const forever = Number.POSITIVE_INFINITY;
   const timed = async (/** @type {ColdViewer} */ v) => {
@@ -208,42 +209,44 @@ async function overIndexedLookups({ redis, network, viewers, concurrency, settin
 }
 
 /**
- * A rebuild's three reads of durable data on FerretDB, through the timeline's own repositories, one viewer and
- * one read at a time (nothing else running), and the tweets collection's size; then FerretDB's explain of the
- * `latestIds` query, for what it pushes down to its backend.
+ * A rebuild's reads, one viewer and one read at a time (nothing else running): the follow graph on FerretDB, the
+ * authors' recent lists on Redis (RedisTimelineStore.readRecent with the rebuild's per-author limit), and what
+ * filling one list that Redis lost costs (one author's `latestIds` on FerretDB); then FerretDB's explain of that
+ * query, for what it pushes down to its backend.
  *
- * @param {{ mongoUrl: string, timelineDb: string, viewers: ColdViewer[], deadline: number }} options
+ * @param {{ mongoUrl: string, timelineDb: string, redis: Redis, settings: import('@chirp/timeline').TimelineSettings,
+ *   viewers: ColdViewer[], deadline: number }} options
  */
-async function rebuildSteps({ mongoUrl, timelineDb, viewers, deadline }) {
+async function rebuildSteps({ mongoUrl, timelineDb, redis, settings, viewers, deadline }) {
   const client = await MongoClient.connect(mongoUrl);
   try {
     const db = client.db(timelineDb);
     const followGraph = new MongoFollowGraphRepository(db);
     const tweets = new MongoTweetProjectionRepository(db);
+    const store = new RedisTimelineStore(redis, settings);
     const time = async (/** @type {() => Promise<any>} */ call) => {
       const t = performance.now();
       const value = await call();
       return { value, ms: round(performance.now() - t, 1) };
     };
     const steps = [];
-    /** @type {string[]} */
-    let lastAuthors = [];
     for (const v of viewers) {
       if (Date.now() > deadline) break;
       const followees = await time(() => followGraph.followeesOf(v.id));
       const authors = [v.id, ...followees.value];
-      const latest = await time(() => tweets.latestIds(authors, 800));
-      const late = await time(() => tweets.receivedSince(authors, new Date(Date.now() - REBUILD_OVERLAP_MS)));
-      steps.push({ authors: authors.length, followeesOfMs: followees.ms, latestIdsMs: latest.ms, ids: latest.value.length, receivedSinceMs: late.ms });
-      lastAuthors = authors;
+      const limit = Math.min(settings.maxLength, Math.max(REBUILD_READ_PER_AUTHOR, Math.ceil(REBUILD_READ_BUDGET / authors.length)));
+      const lists = await time(() => store.readRecent(authors, limit));
+      const fill = await time(() => tweets.latestIds([v.id], settings.maxLength));
+      const ids = lists.value.reduce((sum, /** @type {any} */ list) => sum + (list?.ids.length ?? 0), 0);
+      steps.push({ authors: authors.length, followeesOfMs: followees.ms, recentListsMs: lists.ms, ids, fillOneMs: fill.ms });
     }
     const collection = db.collection('tweets');
     const documents = await collection.estimatedDocumentCount();
     /** @type {Record<string, unknown> | null} */
     let explain = null;
-    if (lastAuthors.length > 0 && Date.now() <= deadline) {
-      const plan = await db.command({ explain: { find: 'tweets', filter: { authorId: { $in: lastAuthors }, deleted: false },
-        projection: { _id: 1 }, sort: { _id: -1 }, limit: 800 } }).catch((error) => ({ error: String(error?.message ?? error) }));
+    if (viewers.length > 0 && Date.now() <= deadline) {
+      const plan = await db.command({ explain: { find: 'tweets', filter: { authorId: viewers[0].id, deleted: false },
+        projection: { _id: 1 }, sort: { _id: -1 }, limit: settings.maxLength } }).catch((error) => ({ error: String(error?.message ?? error) }));
       // FerretDB's explain says what it pushed down (filter, sort, limit) and gives its backend's plan.
       explain = Object.fromEntries(Object.entries(plan).filter(([key]) => /pushdown|error/i.test(key)));
       const backend = JSON.stringify(plan.queryPlanner ?? {});

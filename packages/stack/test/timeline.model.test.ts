@@ -82,7 +82,7 @@ class CrashingStore implements TimelineStore {
     }
     await this.inner.addToHomes(userIds, tweetId);
   }
-  readHome = (userId: string) => this.inner.readHome(userId);
+  readHome: TimelineStore['readHome'] = (userId, limit) => this.inner.readHome(userId, limit);
   generation = (userId: string) => this.inner.generation(userId);
   replaceHome: TimelineStore['replaceHome'] = (userId, generation, home) => this.inner.replaceHome(userId, generation, home);
   addManyToHome: TimelineStore['addManyToHome'] = (userId, ids) => this.inner.addManyToHome(userId, ids);
@@ -91,9 +91,9 @@ class CrashingStore implements TimelineStore {
   markCelebrity: TimelineStore['markCelebrity'] = (id) => this.inner.markCelebrity(id);
   cachedFollowerCount: TimelineStore['cachedFollowerCount'] = (id) => this.inner.cachedFollowerCount(id);
   cacheFollowerCount: TimelineStore['cacheFollowerCount'] = (id, count, ttl) => this.inner.cacheFollowerCount(id, count, ttl);
-  readRecent: TimelineStore['readRecent'] = (ids) => this.inner.readRecent(ids);
+  readRecent: TimelineStore['readRecent'] = (ids, limit) => this.inner.readRecent(ids, limit);
   pushRecent: TimelineStore['pushRecent'] = (id, tweetId) => this.inner.pushRecent(id, tweetId);
-  replaceRecent: TimelineStore['replaceRecent'] = (id, ids) => this.inner.replaceRecent(id, ids);
+  mergeRecent: TimelineStore['mergeRecent'] = (id, ids) => this.inner.mergeRecent(id, ids);
 }
 
 function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, operations: number): void {

@@ -42,15 +42,14 @@ export async function createTimelineSubgraph(options: TimelineSubgraphOptions): 
   const store = options.store ?? defaultStore(infra.redis, settings);
   const likes = new LikesProjection(repositories.likes, options.likeCache ?? defaultLikeCache(infra.redis));
   const cards = new CardService(infra.versionedCache, repositories.tweets, repositories.authors, likes);
-  const now = () => new Date();
-  const fanout = new FanoutService({ store, ...repositories, cards, live: infra.live, settings, logger, now });
+  const fanout = new FanoutService({ store, ...repositories, cards, live: infra.live, settings, logger });
   const handlers: TimelineEventHandlers = {
     onFollowChanged: (change) => fanout.onFollowChanged(change),
     onTweetChanged: (change) => fanout.onTweetChanged(change),
     onProfileChanged: (change) => fanout.onProfileChanged(change),
     onLikeChanged: (change) => likes.onLikeChanged(change),
   };
-  const homeTimeline = new HomeTimelineService({ store, followGraph: repositories.followGraph, tweets: repositories.tweets, cards, settings, now });
+  const homeTimeline = new HomeTimelineService({ store, followGraph: repositories.followGraph, tweets: repositories.tweets, cards, settings });
   let consumers: EventSubscription[] = [];
   let server: RunningServer | undefined;
   return {

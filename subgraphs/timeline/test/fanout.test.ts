@@ -77,7 +77,6 @@ describe('FanoutService', () => {
       // Chunks of two, so the live followers' place among the chunks shows.
       settings: { ...loadTimelineSettings({}), celebrityFollowers, fanoutChunk: 2 },
       logger: createLogger('test', 'silent'),
-      now: () => new Date(),
     });
     return { store, bus, heard, fanout };
   }

@@ -67,7 +67,7 @@ function describeTimelineStoreContract(name: string, create: () => Promise<Timel
       expect(await store.readHome(viewer, 2)).toEqual({ ids: [made[3], made[2]], celebrities: [], complete: false, partial: true });
       expect(await store.readHome(viewer, 10)).toEqual({ ids: [...made].reverse(), celebrities: [], complete: true });
       const star = user();
-      await store.replaceRecent(star, [...made].reverse());
+      await store.mergeRecent(star, [...made].reverse());
       expect(await store.readRecent([star], 3)).toEqual([{ ids: [made[3], made[2], made[1]], complete: false, partial: true }]);
     });
 
@@ -95,16 +95,39 @@ function describeTimelineStoreContract(name: string, create: () => Promise<Timel
       expect((await store.readHome(viewer))?.celebrities.sort()).toEqual(['c1', 'c2']);
     });
 
-    it('keeps celebrities and their recent tweets', async () => {
+    it('keeps celebrities', async () => {
       const [star, other] = [user(), user()];
       expect(await store.isCelebrity([star, other])).toEqual([false, false]);
       await store.markCelebrity(star);
       expect(await store.isCelebrity([star, other])).toEqual([true, false]);
-      expect(await store.readRecent([star])).toEqual([null]);
+    });
+
+    it("keeps an author's recent tweets once the list is made; pushes to a missing list are skipped and say so", async () => {
+      const [author, other] = [user(), user()];
       const [a, b, c] = tweets(3);
-      await store.replaceRecent(star, [b!, a!]);
-      await store.pushRecent(star, c!);
-      expect(await store.readRecent([star, other])).toEqual([{ ids: [c, b, a], complete: true }, null]);
+      expect(await store.pushRecent(author, a!)).toBe(false);
+      expect(await store.readRecent([author])).toEqual([null]);
+      await store.mergeRecent(author, [b!, a!]);
+      expect(await store.pushRecent(author, c!)).toBe(true);
+      expect(await store.pushRecent(author, c!)).toBe(true); // redelivered
+      expect(await store.readRecent([author, other])).toEqual([{ ids: [c, b, a], complete: true }, null]);
+      const none = user();
+      await store.mergeRecent(none, []);
+      expect(await store.readRecent([none])).toEqual([{ ids: [], complete: true }]);
+    });
+
+    it("merges an author's list as a union, sorted, without duplicates, trimmed to maxLength", async () => {
+      const author = user();
+      const made = tweets(7); // maxLength is 5
+      await store.mergeRecent(author, [made[5]!, made[3]!]); // fewer than maxLength: the author's whole history
+      await store.mergeRecent(author, [made[6]!, made[5]!, made[4]!, made[2]!]); // a racing writer's read
+      expect(await store.readRecent([author])).toEqual([{ ids: [made[6], made[5], made[4], made[3], made[2]], complete: false }]);
+      await store.mergeRecent(author, [...made].reverse().slice(0, 5)); // a full read: not complete
+      expect(await store.readRecent([author])).toEqual([{ ids: [...made].reverse().slice(0, 5), complete: false }]);
+      const small = user();
+      await store.mergeRecent(small, [made[1]!]);
+      await store.mergeRecent(small, [made[2]!, made[1]!]);
+      expect(await store.readRecent([small])).toEqual([{ ids: [made[2], made[1]], complete: true }]);
     });
 
     it('remembers a follower count for a while', async () => {

@@ -32,14 +32,13 @@ export interface FanoutDependencies {
   live: LiveBus;
   settings: TimelineSettings;
   logger: Logger;
-  now: () => Date;
 }
 
 /**
  * Fan-out on write: the write side of the timeline, fed by events. A new
- * tweet's id goes into the cached home timeline of its author and of every
- * follower (hybrid: not for authors too big to fan out; their tweets are
- * merged at read time). Every step is idempotent, so a redelivered event, or
+ * tweet's id goes into its author's list of recent tweets, then into the
+ * cached home timeline of its author and of every follower (hybrid: not for
+ * authors too big to fan out; their tweets are merged at read time). Every step is idempotent, so a redelivered event, or
  * one replayed after a crash mid-fan-out, changes nothing twice.
  *
  * Each home a tweet enters is also announced to that user's open
@@ -53,9 +52,9 @@ export class FanoutService {
   constructor(private readonly deps: FanoutDependencies) {}
 
   async onTweetChanged(change: TweetChangedPayload): Promise<void> {
-    // The durable projection first: a rebuild racing with this fan-out finds
-    // the tweet there if its id does not reach the cached list.
-    const stored = await this.deps.tweets.apply(toRecord(change), this.deps.now());
+    // The durable projection first: an author's list filled from it (where
+    // Redis lost the list) holds this tweet too.
+    const stored = await this.deps.tweets.apply(toRecord(change));
     // Edits and deletes only change the card: every timeline holding the id shows it.
     await this.deps.cards.refreshTweet(stored);
     if (change.version === 1 && !stored.deleted) await this.fanOut(stored);
@@ -84,14 +83,29 @@ export class FanoutService {
   }
 
   private async fanOut(tweet: TweetRecord): Promise<void> {
+    // The author's own list before any timeline: a timeline rebuilt from the
+    // lists meanwhile reads them again after it is stored, and so finds
+    // every tweet whose push to it came too early.
+    await this.rememberRecent(tweet);
     // The author and the followers side by side: neither waits on the other,
     // and each round trip saved is latency saved for every live follower.
     await Promise.all([this.serveAuthor(tweet), this.serveFollowers(tweet)]);
   }
 
+  /**
+   * Every author's latest ids are kept in Redis, whoever reads them: home
+   * timelines are rebuilt from them (so a timeline unread for weeks comes
+   * back as fast as a warm one), and celebrities' followers merge them at
+   * read. A list Redis does not have is filled from the projection, which
+   * already holds this tweet.
+   */
+  private async rememberRecent(tweet: TweetRecord): Promise<void> {
+    if (await this.deps.store.pushRecent(tweet.authorId, tweet.id)) return;
+    await this.deps.store.mergeRecent(tweet.authorId, await this.deps.tweets.latestIds([tweet.authorId], this.deps.settings.maxLength));
+  }
+
   private async serveFollowers(tweet: TweetRecord): Promise<void> {
     const [celebrity, followers] = await Promise.all([this.isCelebrity(tweet.authorId), this.deps.followGraph.followersOf(tweet.authorId)]);
-    if (celebrity) await this.deps.store.pushRecent(tweet.authorId, tweet.id);
     // Followers with a socket open go first, so they hear of the tweet within
     // the first chunk rather than after the whole fan-out; the others'
     // timelines follow. A celebrity's tweets are merged in at read time: only
@@ -161,7 +175,6 @@ export class FanoutService {
     const [known] = await this.deps.store.isCelebrity([authorId]);
     if (known) return true;
     if ((await this.followerCount(authorId)) <= this.deps.settings.celebrityFollowers) return false;
-    await this.deps.store.replaceRecent(authorId, await this.deps.tweets.latestIds([authorId], this.deps.settings.maxLength));
     await this.deps.store.markCelebrity(authorId);
     await this.deps.store.invalidateHomes(await this.deps.followGraph.followersOf(authorId));
     this.deps.logger.info({ authorId }, 'author became a celebrity: their tweets are merged at read time from now on');

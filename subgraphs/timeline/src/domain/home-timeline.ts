@@ -11,14 +11,21 @@ export interface HomeTimelineDependencies {
   tweets: TweetProjectionRepository;
   cards: CardService;
   settings: TimelineSettings;
-  now: () => Date;
 }
 
-/** How far back a rebuild looks for tweets the fan-out was writing meanwhile (clock skew between instances included). */
-const REBUILD_OVERLAP_MS = 10_000;
 const REBUILD_ATTEMPTS = 3;
 /** A first page reads this many ids more than it shows, for deleted tweets to drop out of. */
 const FIRST_PAGE_SLACK = 16;
+/**
+ * A rebuild reads about this many ids over all its authors' lists, and at
+ * least this many of each: a user following a few hundred accounts reads
+ * each list whole; one following thousands reads their heads, and the
+ * timeline's window is the part they cover.
+ */
+const REBUILD_READ_BUDGET = 32_000;
+const REBUILD_READ_PER_AUTHOR = 32;
+/** Authors whose lists are filled from MongoDB at once, where Redis lost them. */
+const RECENT_FILLS_IN_FLIGHT = 16;
 
 /**
  * What the cache holds of a home timeline: every tweet id at or above
@@ -61,52 +68,74 @@ export class HomeTimelineService {
   /** The viewer's cached timeline merged with the celebrities they follow, rebuilt when missing. */
   private async cachedWindow(viewerId: string, limit?: number): Promise<CachedWindow> {
     const home = (await this.deps.store.readHome(viewerId, limit)) ?? (await this.rebuild(viewerId));
-    const recents = await this.celebrityRecents(home.celebrities, limit);
-    const sources: CachedList[] = [home, ...recents];
-    // Each source is whole from its oldest id up (or from the start, when complete):
-    // the merge is whole from the highest of those.
-    const boundary = sources.map(oldestCovered).reduce((high, id) => (newer(id, high) ? id : high), '0');
-    const ids = [...new Set(sources.flatMap((source) => source.ids))].filter((id) => !newer(boundary, id));
-    return { ids: ids.sort((a, b) => (newer(a, b) ? -1 : 1)), boundary, partial: sources.some((source) => source.partial) };
+    const recents = await this.authorRecents(home.celebrities, limit);
+    return mergeLists([home, ...recents]);
   }
 
   /**
-   * Rebuilds a home timeline from durable data. The generation check drops
-   * the result if a follow or unfollow landed meanwhile; the second read
-   * catches tweets whose fan-out ran while this rebuild was reading (their
-   * pushes found no list to push to).
+   * Rebuilds a home timeline from its authors' recent lists in Redis (the
+   * viewer's and their followees'; one read of the follow graph in MongoDB):
+   * as fast as a warm read plus a merge, so an expired timeline is no slow
+   * page. The generation check drops the result if a follow or unfollow
+   * landed meanwhile; `catchUp` adds tweets fanned out while it was reading.
    */
   private async rebuild(viewerId: string): Promise<CachedHome> {
     let built: CachedHome = { ids: [], celebrities: [], complete: true };
     for (let attempt = 0; attempt < REBUILD_ATTEMPTS; attempt += 1) {
       const generation = await this.deps.store.generation(viewerId);
-      const startedAt = this.deps.now().getTime();
       const followees = await this.deps.followGraph.followeesOf(viewerId);
       const authors = [viewerId, ...followees];
-      const ids = await this.deps.tweets.latestIds(authors, this.deps.settings.maxLength);
-      const isCelebrity = await this.deps.store.isCelebrity(followees);
-      const celebrities = followees.filter((_, index) => isCelebrity[index]);
-      built = { ids, celebrities, complete: ids.length < this.deps.settings.maxLength };
+      const limit = Math.min(this.deps.settings.maxLength, Math.max(REBUILD_READ_PER_AUTHOR, Math.ceil(REBUILD_READ_BUDGET / authors.length)));
+      const [lists, isCelebrity] = await Promise.all([this.authorRecents(authors, limit), this.deps.store.isCelebrity(followees)]);
+      const window = mergeLists(lists);
+      const ids = window.ids.slice(0, this.deps.settings.maxLength);
+      const complete = window.boundary === '0' && ids.length === window.ids.length;
+      built = { ids, celebrities: followees.filter((_, index) => isCelebrity[index]), complete };
       if (await this.deps.store.replaceHome(viewerId, generation, built)) {
-        const late = await this.deps.tweets.receivedSince(authors, new Date(startedAt - REBUILD_OVERLAP_MS));
-        await this.deps.store.addManyToHome(viewerId, late);
+        await this.catchUp(viewerId, authors, lists, limit);
         return (await this.deps.store.readHome(viewerId)) ?? built;
       }
     }
     return built; // invalidated again and again: serve this read uncached
   }
 
-  private async celebrityRecents(celebrities: readonly string[], limit?: number): Promise<CachedList[]> {
-    const cached = await this.deps.store.readRecent(celebrities, limit);
-    return Promise.all(
-      cached.map(async (list, index) => {
-        if (list) return list;
-        const authorId = celebrities[index] as string;
-        const ids = await this.deps.tweets.latestIds([authorId], this.deps.settings.maxLength);
-        await this.deps.store.replaceRecent(authorId, ids);
-        return { ids, complete: ids.length < this.deps.settings.maxLength };
-      }),
-    );
+  /**
+   * A tweet fanned out after the rebuild read its author's list found no
+   * timeline to enter, but the fan-out pushes onto the author's list before
+   * any timeline: reading the lists again now finds it.
+   */
+  private async catchUp(viewerId: string, authors: readonly string[], before: readonly CachedList[], limit: number): Promise<void> {
+    // The heads first (one id per author): usually none moved, and that is all this costs.
+    const heads = await this.deps.store.readRecent(authors, 1);
+    const moved = authors.filter((_, index) => heads[index]?.ids[0] !== before[index]?.ids[0]);
+    if (moved.length === 0) return;
+    const headBefore = new Map(authors.map((authorId, index) => [authorId, before[index]?.ids[0]]));
+    const after = await this.deps.store.readRecent(moved, limit);
+    const late = after.flatMap((list, index) => {
+      const head = headBefore.get(moved[index] as string);
+      return (list?.ids ?? []).filter((id) => head === undefined || newer(id, head));
+    });
+    if (late.length > 0) await this.deps.store.addManyToHome(viewerId, late);
+  }
+
+  /** Each author's latest ids from Redis; a list Redis lost is filled again from the tweets projection. */
+  private async authorRecents(authorIds: readonly string[], limit?: number): Promise<CachedList[]> {
+    const cached = await this.deps.store.readRecent(authorIds, limit);
+    const lists: CachedList[] = [];
+    for (let start = 0; start < cached.length; start += RECENT_FILLS_IN_FLIGHT) {
+      const wave = cached.slice(start, start + RECENT_FILLS_IN_FLIGHT);
+      lists.push(...(await Promise.all(wave.map((list, index) => list ?? this.fillRecent(authorIds[start + index] as string, limit)))));
+    }
+    return lists;
+  }
+
+  private async fillRecent(authorId: string, limit?: number): Promise<CachedList> {
+    const { maxLength } = this.deps.settings;
+    const ids = await this.deps.tweets.latestIds([authorId], maxLength);
+    await this.deps.store.mergeRecent(authorId, ids);
+    const shown = ids.slice(0, limit);
+    const complete = ids.length < maxLength && shown.length === ids.length;
+    return { ids: shown, complete, ...(shown.length < ids.length ? { partial: true } : {}) };
   }
 
   /** Cards for the first `wanted` ids that are still shown (deleted tweets drop out here). */
@@ -133,6 +162,17 @@ export class HomeTimelineService {
     }
     return shown;
   }
+}
+
+/**
+ * Lists merged newest first, without duplicates, down to the highest of
+ * their boundaries: each is whole from its oldest id up (from the start,
+ * when complete), so the merge is whole from the highest of those.
+ */
+function mergeLists(lists: readonly CachedList[]): CachedWindow {
+  const boundary = lists.map(oldestCovered).reduce((high, id) => (newer(id, high) ? id : high), '0');
+  const ids = [...new Set(lists.flatMap((list) => list.ids))].filter((id) => !newer(boundary, id));
+  return { ids: ids.sort((a, b) => (newer(a, b) ? -1 : 1)), boundary, partial: lists.some((list) => list.partial) };
 }
 
 /** The oldest id from which a list is known to be whole: "0" for a complete one. */

@@ -22,15 +22,12 @@ export interface FollowGraphRepository {
 export interface TweetProjectionRepository {
   /**
    * Stores the tweet unless a newer version is there; returns the stored
-   * record (the newer one when this change was stale). Records when the
-   * timeline received it, for rebuilds racing with fan-out.
+   * record (the newer one when this change was stale).
    */
-  apply(tweet: TweetRecord, receivedAt: Date): Promise<TweetRecord>;
+  apply(tweet: TweetRecord): Promise<TweetRecord>;
   findByIds(ids: readonly string[]): Promise<TweetRecord[]>;
   /** Ids of tweets by these authors that are not deleted, newest first, older than `beforeId`. */
   latestIds(authorIds: readonly string[], limit: number, beforeId?: string): Promise<string[]>;
-  /** Ids of tweets by these authors received since `since`. */
-  receivedSince(authorIds: readonly string[], since: Date): Promise<string[]>;
 }
 
 export interface AuthorRepository {

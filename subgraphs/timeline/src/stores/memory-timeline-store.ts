@@ -76,13 +76,17 @@ export class InMemoryTimelineStore implements TimelineStore {
     return authorIds.map((id) => toCachedList((this.recents.get(id) ?? []).slice(0, limit), limit));
   }
 
-  async pushRecent(authorId: string, tweetId: string): Promise<void> {
+  async pushRecent(authorId: string, tweetId: string): Promise<boolean> {
     const list = this.recents.get(authorId);
     if (list) this.recents.set(authorId, this.insertSorted(list, tweetId));
+    return list !== undefined;
   }
 
-  async replaceRecent(authorId: string, tweetIds: readonly string[]): Promise<void> {
-    this.recents.set(authorId, [...tweetIds, ...(tweetIds.length < this.settings.maxLength ? [COMPLETE_MARKER] : [])]);
+  async mergeRecent(authorId: string, tweetIds: readonly string[]): Promise<void> {
+    const { maxLength } = this.settings;
+    const incoming = [...tweetIds.slice(0, maxLength), ...(tweetIds.length < maxLength ? [COMPLETE_MARKER] : [])];
+    const union = [...new Set([...(this.recents.get(authorId) ?? []), ...incoming])];
+    this.recents.set(authorId, union.sort((a, b) => (isNewerId(a, b) ? -1 : 1)).slice(0, maxLength));
   }
 
   /** Forgets everything, as FLUSHALL would (tests). */

@@ -37,15 +37,17 @@ return 1
  * LTRIM once the list is full); a late or redelivered tweet falls back to a
  * scan of at most `maxLength` entries. Ids compare by length, then as text:
  * 19-digit ids, and the "0" marker below them all. One call serves a batch
- * of followers, which spares Redis the per-call cost of a script.
- * (On Redis Cluster a batch must hold keys of one hash slot.)
+ * of followers, which spares Redis the per-call cost of a script. Returns
+ * how many of the lists exist. (On Redis Cluster a batch must hold keys of
+ * one hash slot.)
  */
 const INSERT_SORTED = `
 local id, max = ARGV[1], tonumber(ARGV[2])
 local function newer(a, b) if #a ~= #b then return #a > #b end return a > b end
-local inserted = 0
+local found = 0
 for _, key in ipairs(KEYS) do
   local head = redis.call('LINDEX', key, 0)
+  if head then found = found + 1 end
   if head and head ~= id then
     local length
     if newer(id, head) then
@@ -57,13 +59,38 @@ for _, key in ipairs(KEYS) do
       end
       if pivot then length = redis.call('LINSERT', key, 'BEFORE', pivot, id) else length = redis.call('RPUSH', key, id) end
     end
-    if length then
-      inserted = inserted + 1
-      if length > max then redis.call('LTRIM', key, 0, max - 1) end
-    end
+    if length and length > max then redis.call('LTRIM', key, 0, max - 1) end
   end
 end
-return inserted
+return found
+`;
+
+/**
+ * Merges sorted ids (ARGV[2..], newest first, "0" last when they reach the
+ * author's first tweet) into the sorted list at KEYS[1], creating it when
+ * missing, without duplicates, at most ARGV[1] long: one linear merge, so a
+ * union of two 800-id lists costs Redis about 1,600 steps.
+ */
+const MERGE_SORTED = `
+local max = tonumber(ARGV[1])
+local function newer(a, b) if #a ~= #b then return #a > #b end return a > b end
+local existing = redis.call('LRANGE', KEYS[1], 0, -1)
+local merged, i, j, last = {}, 1, 2, nil
+while #merged < max and (i <= #existing or j <= #ARGV) do
+  local take
+  if j > #ARGV or (i <= #existing and not newer(ARGV[j], existing[i])) then
+    take = existing[i]
+    if j <= #ARGV and ARGV[j] == take then j = j + 1 end
+    i = i + 1
+  else
+    take = ARGV[j]
+    j = j + 1
+  end
+  if take ~= last then merged[#merged + 1] = take last = take end
+end
+redis.call('DEL', KEYS[1])
+for k = 1, #merged, 500 do redis.call('RPUSH', KEYS[1], unpack(merged, k, math.min(k + 499, #merged))) end
+return #merged
 `;
 
 /** Followers per script call: large enough to spread the call's cost, small enough not to stall Redis. */
@@ -78,6 +105,7 @@ export class RedisTimelineStore implements TimelineStore {
   ) {
     redis.defineCommand('chirpReplaceHome', { numberOfKeys: 3, lua: REPLACE_HOME });
     redis.defineCommand('chirpInsertSorted', { lua: INSERT_SORTED });
+    redis.defineCommand('chirpMergeSorted', { numberOfKeys: 1, lua: MERGE_SORTED });
   }
 
   async readHome(userId: string, limit?: number): Promise<CachedHome | null> {
@@ -164,15 +192,21 @@ export class RedisTimelineStore implements TimelineStore {
     return results.map(([, ids]) => toCachedList(ids as string[], limit));
   }
 
-  async pushRecent(authorId: string, tweetId: string): Promise<void> {
-    await this.insert([recent(authorId)], [tweetId]);
+  async pushRecent(authorId: string, tweetId: string): Promise<boolean> {
+    const [found] = await this.insert([recent(authorId)], [tweetId]);
+    return found === 1;
   }
 
-  /** Inserts each tweet id into each list, in batched script calls sent as one pipeline. */
-  private async insert(keys: readonly string[], tweetIds: readonly string[]): Promise<void> {
-    if (keys.length === 0 || tweetIds.length === 0) return;
+  async mergeRecent(authorId: string, tweetIds: readonly string[]): Promise<void> {
+    const ids = [...tweetIds.slice(0, this.settings.maxLength), ...(tweetIds.length < this.settings.maxLength ? [COMPLETE_MARKER] : [])];
+    await this.script('chirpMergeSorted').call(this.redis, recent(authorId), this.settings.maxLength, ...ids);
+  }
+
+  /** Inserts each tweet id into each list, in batched script calls sent as one pipeline; per call, how many of its lists exist. */
+  private async insert(keys: readonly string[], tweetIds: readonly string[]): Promise<number[]> {
+    if (keys.length === 0 || tweetIds.length === 0) return [];
     const pipeline = this.redis.pipeline() as unknown as Record<'chirpInsertSorted', (...args: Array<string | number>) => unknown> & {
-      exec(): Promise<unknown>;
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
     };
     for (const tweetId of tweetIds) {
       for (let start = 0; start < keys.length; start += INSERT_BATCH) {
@@ -180,16 +214,15 @@ export class RedisTimelineStore implements TimelineStore {
         pipeline.chirpInsertSorted(batch.length, ...batch, tweetId, this.settings.maxLength);
       }
     }
-    await pipeline.exec();
+    // A pipeline reports each command's failure beside the others' results: the first one fails the whole insert.
+    return ((await pipeline.exec()) ?? []).map(([error, found]) => {
+      if (error) throw error;
+      return Number(found);
+    });
   }
 
   /** A script defined in the constructor (ioredis adds them without types). */
-  private script(name: 'chirpReplaceHome' | 'chirpInsertSorted'): ScriptCommand {
+  private script(name: 'chirpReplaceHome' | 'chirpInsertSorted' | 'chirpMergeSorted'): ScriptCommand {
     return (this.redis as unknown as Record<string, ScriptCommand>)[name] as ScriptCommand;
-  }
-
-  async replaceRecent(authorId: string, tweetIds: readonly string[]): Promise<void> {
-    const ids = [...tweetIds, ...(tweetIds.length < this.settings.maxLength ? [COMPLETE_MARKER] : [])];
-    await this.redis.multi().del(recent(authorId)).rpush(recent(authorId), ...ids).exec();
   }
 }

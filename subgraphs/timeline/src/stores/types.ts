@@ -45,10 +45,21 @@ export interface TimelineStore {
   cachedFollowerCount(authorId: string): Promise<number | null>;
   /** Remembers an author's follower count for `ttlSeconds`. */
   cacheFollowerCount(authorId: string, count: number, ttlSeconds: number): Promise<void>;
-  /** Each celebrity's latest tweet ids, newest first; null when not cached. */
+  /**
+   * Each author's latest tweet ids, newest first (every author's, kept by
+   * the fan-out: what a home timeline is rebuilt from, and what a
+   * celebrity's followers merge at read); null when not cached.
+   */
   readRecent(authorIds: readonly string[], limit?: number): Promise<Array<CachedList | null>>;
-  pushRecent(authorId: string, tweetId: string): Promise<void>;
-  replaceRecent(authorId: string, tweetIds: readonly string[]): Promise<void>;
+  /** Inserts a tweet into the author's cached list; false when there is no list to insert into. */
+  pushRecent(authorId: string, tweetId: string): Promise<boolean>;
+  /**
+   * Merges the author's latest ids (newest first, as the projection has
+   * them; fewer than `maxLength` means all of them) into the cached list,
+   * creating it when missing. A union, so two writers racing (a rebuild and
+   * the fan-out of a new tweet) both land.
+   */
+  mergeRecent(authorId: string, tweetIds: readonly string[]): Promise<void>;
 }
 
 export interface TimelineStoreSettings {

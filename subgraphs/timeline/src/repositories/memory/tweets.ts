@@ -2,12 +2,12 @@ import type { TweetRecord } from '../../domain/model.js';
 import type { TweetProjectionRepository } from '../types.js';
 
 export class InMemoryTweetProjectionRepository implements TweetProjectionRepository {
-  private readonly tweets = new Map<string, { record: TweetRecord; receivedAt: Date }>();
+  private readonly tweets = new Map<string, { record: TweetRecord }>();
 
-  async apply(tweet: TweetRecord, receivedAt: Date): Promise<TweetRecord> {
+  async apply(tweet: TweetRecord): Promise<TweetRecord> {
     const stored = this.tweets.get(tweet.id);
     if (stored && stored.record.version > tweet.version) return { ...stored.record };
-    this.tweets.set(tweet.id, { record: { ...tweet }, receivedAt: stored?.receivedAt ?? receivedAt });
+    this.tweets.set(tweet.id, { record: { ...tweet } });
     return { ...tweet };
   }
 
@@ -27,12 +27,5 @@ export class InMemoryTweetProjectionRepository implements TweetProjectionReposit
       .sort()
       .reverse()
       .slice(0, limit);
-  }
-
-  async receivedSince(authorIds: readonly string[], since: Date): Promise<string[]> {
-    const authors = new Set(authorIds);
-    return [...this.tweets.values()]
-      .filter((stored) => authors.has(stored.record.authorId) && stored.receivedAt >= since)
-      .map((stored) => stored.record.id);
   }
 }

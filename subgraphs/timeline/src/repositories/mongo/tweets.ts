@@ -5,7 +5,6 @@ import type { TweetProjectionRepository } from '../types.js';
 
 interface TweetDocument extends Omit<TweetRecord, 'id'> {
   _id: string;
-  receivedAt: Date;
 }
 
 export class MongoTweetProjectionRepository implements TweetProjectionRepository {
@@ -18,18 +17,17 @@ export class MongoTweetProjectionRepository implements TweetProjectionRepository
   async ensureIndexes(): Promise<void> {
     await ensureIndexes(this.collection, [
       { key: { authorId: 1, deleted: 1, _id: -1 }, name: 'by_author_newest_first' },
-      { key: { authorId: 1, receivedAt: 1 }, name: 'by_author_received' },
     ]);
   }
 
-  async apply(tweet: TweetRecord, receivedAt: Date): Promise<TweetRecord> {
+  async apply(tweet: TweetRecord): Promise<TweetRecord> {
     const { id, ...fields } = tweet;
     try {
       // An equal version is written again (a redelivery changes nothing);
       // an older one collides with the _id index and is dropped.
       await this.collection.updateOne(
         { _id: id, version: { $lte: tweet.version } },
-        { $set: fields, $setOnInsert: { receivedAt } },
+        { $set: fields },
         { upsert: true },
       );
     } catch (error) {
@@ -42,26 +40,19 @@ export class MongoTweetProjectionRepository implements TweetProjectionRepository
   async findByIds(ids: readonly string[]): Promise<TweetRecord[]> {
     if (ids.length === 0) return [];
     const documents = await this.collection.find(byIds(ids)).toArray();
-    return documents.map(({ _id, receivedAt: _receivedAt, ...fields }) => ({ id: _id, ...fields }));
+    return documents.map(({ _id, ...fields }) => ({ id: _id, ...fields }));
   }
 
   async latestIds(authorIds: readonly string[], limit: number, beforeId?: string): Promise<string[]> {
     if (authorIds.length === 0 || limit === 0) return [];
     const documents = await this.collection
       .find(
-        { authorId: { $in: [...authorIds] }, deleted: false, ...(beforeId ? { _id: { $lt: beforeId } } : {}) },
+        // One author as an equality, which every engine (FerretDB too) hands to its index.
+        { authorId: authorIds.length === 1 ? authorIds[0] : { $in: [...authorIds] }, deleted: false, ...(beforeId ? { _id: { $lt: beforeId } } : {}) },
         { projection: { _id: 1 } },
       )
       .sort({ _id: -1 })
       .limit(limit)
-      .toArray();
-    return documents.map((document) => document._id);
-  }
-
-  async receivedSince(authorIds: readonly string[], since: Date): Promise<string[]> {
-    if (authorIds.length === 0) return [];
-    const documents = await this.collection
-      .find({ authorId: { $in: [...authorIds] }, receivedAt: { $gte: since } }, { projection: { _id: 1 } })
       .toArray();
     return documents.map((document) => document._id);
   }
