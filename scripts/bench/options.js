@@ -6,8 +6,8 @@
 //   --connections N     BENCH_CONNECTIONS    concurrency of the closed-loop runs (10)
 //   --open-rate N       BENCH_OPEN_RATE      the fixed arrival rate of the Home query's first open loop, pages/s (300)
 //   --idle-seconds N    BENCH_IDLE_SECONDS   how long the stack is measured at rest, after the load and at the end (30; 0 skips)
-//   --workers N         BENCH_WORKERS        passed to every stack process as WORKERS=N, and reported (1); the stack
-//                                            ignores it until it has a node:cluster setting of that name
+//   --workers N         BENCH_WORKERS        node:cluster workers per stack process: passed to each as WORKERS=N, and
+//                                            reported (1; `--layout processes` only)
 //   --viewers N         BENCH_VIEWERS        distinct viewers whose tokens the reads cycle through (2000)
 //   --cold-viewers N    BENCH_COLD_VIEWERS   viewers whose cached home timeline is dropped and read cold, after the read
 //                                            runs (200; none of the warm reads' viewers; 0 skips the step)
@@ -96,6 +96,7 @@ export function parseOptions(argv, env) {
   if (!LAYOUTS.includes(String(options.layout))) throw new Error(`--layout must be one of ${LAYOUTS.join(', ')}`);
   if (!Number.isInteger(options.coldReaders) || Number(options.coldReaders) < 1) throw new Error('--cold-readers must be a whole number, 1 or more');
   if (!Number.isInteger(options.workers) || Number(options.workers) < 1) throw new Error('--workers must be a whole number, 1 or more');
+  if (Number(options.workers) > 1 && options.layout !== 'processes') throw new Error('--workers above 1 needs --layout processes (the one-process stack keeps its data in memory)');
   if (Number(options.users) < 1000 || Number(options.users) > 1_000_000) throw new Error('--users must be between 1000 and 1000000');
   return /** @type {BenchOptions} */ (/** @type {unknown} */ (options));
 }

@@ -96,7 +96,7 @@ function stackEnv(servers, namespace, secret, network, workers) {
     TIMELINE_CELEBRITY_FOLLOWERS: String(network.options.celebrityFollowers),
     TIMELINE_MAX_LENGTH: String(network.options.maxLength),
     BENCH_NETWORK: JSON.stringify(network.options),
-    // Worker processes per service (node:cluster), for the one-and-two-workers comparison: no service reads it yet.
+    // Worker processes per service (node:cluster), for the one-and-two-workers comparison (service-process.js relays to them).
     WORKERS: String(workers),
   };
 }

@@ -71,6 +71,23 @@ function describeTimelineStoreContract(name: string, create: () => Promise<Timel
       expect(await store.readRecent([star], 3)).toEqual([{ ids: [made[3], made[2], made[1]], complete: false, partial: true }]);
     });
 
+    it('reads a later page below its cursor, whether the cursor is in the list or not', async () => {
+      const viewer = user();
+      const made = tweets(6); // made[0] oldest
+      const stored = [made[5]!, made[3]!, made[2]!, made[1]!];
+      await build(viewer, { ids: stored, complete: false });
+      const read = (limit: number | undefined, olderThan: string) => store.readHome(viewer, limit, olderThan);
+      expect(await read(2, made[3]!)).toEqual({ ids: [made[2], made[1]], celebrities: [], complete: false, partial: true, olderThan: made[3] });
+      expect(await read(undefined, made[4]!)).toEqual({ ids: [made[3], made[2], made[1]], celebrities: [], complete: false, olderThan: made[4] });
+      expect(await read(5, made[1]!)).toEqual({ ids: [], celebrities: [], complete: false, olderThan: made[1] }); // below the cached part
+      expect(await read(5, made[0]!)).toEqual({ ids: [], celebrities: [], complete: false, olderThan: made[0] });
+      const whole = user();
+      await build(whole, { ids: [made[5]!, made[1]!], complete: true });
+      expect(await store.readHome(whole, 5, made[5])).toEqual({ ids: [made[1]], celebrities: [], complete: true, olderThan: made[5] });
+      expect(await store.readHome(whole, 5, made[1])).toEqual({ ids: [], celebrities: [], complete: true, olderThan: made[1] });
+      expect(await store.readHome(user(), 5, made[1])).toBeNull();
+    });
+
     it('refuses a rebuild that an invalidation overtook', async () => {
       const viewer = user();
       const generation = await store.generation(viewer);

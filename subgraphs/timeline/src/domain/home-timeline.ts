@@ -2,6 +2,7 @@ import { isNewerId as newer, type Page } from '@chirp/platform';
 import type { FollowGraphRepository, TweetProjectionRepository } from '../repositories/types.js';
 import type { CachedHome, CachedList, TimelineStore } from '../stores/types.js';
 import type { CardService } from './cards.js';
+import { mergeNewestFirst } from './merge.js';
 import type { TimelineCard } from './model.js';
 import type { TimelineSettings } from './settings.js';
 
@@ -14,8 +15,8 @@ export interface HomeTimelineDependencies {
 }
 
 const REBUILD_ATTEMPTS = 3;
-/** A first page reads this many ids more than it shows, for deleted tweets to drop out of. */
-const FIRST_PAGE_SLACK = 16;
+/** A page reads this many ids more than it shows, for deleted tweets to drop out of. */
+const PAGE_SLACK = 16;
 /**
  * A rebuild reads about this many ids over all its authors' lists, and at
  * least this many of each: a user following a few hundred accounts reads
@@ -50,13 +51,14 @@ export class HomeTimelineService {
 
   async page(viewerId: string, first: number, afterId?: string): Promise<Page<TimelineCard>> {
     const wanted = first + 1; // one more says whether there is a next page
-    // The lists are sorted, so a first page needs only their heads; a later
-    // page, or a head thinned out by deletions, reads them whole.
-    let window = await this.cachedWindow(viewerId, afterId ? undefined : wanted + FIRST_PAGE_SLACK);
-    let shown = await this.visibleCards(viewerId, window.ids.filter((id) => !afterId || newer(afterId, id)), wanted);
+    // The lists are sorted, so a page needs only the part of the home list
+    // just below its cursor (the head, for a first page); a part thinned out
+    // by deletions is read again whole.
+    let window = await this.cachedWindow(viewerId, wanted + PAGE_SLACK, afterId);
+    let shown = await this.visibleCards(viewerId, window.ids, wanted);
     if (shown.length < wanted && window.partial) {
-      window = await this.cachedWindow(viewerId);
-      shown = await this.visibleCards(viewerId, window.ids.filter((id) => !afterId || newer(afterId, id)), wanted);
+      window = await this.cachedWindow(viewerId, undefined, afterId);
+      shown = await this.visibleCards(viewerId, window.ids, wanted);
     }
     if (shown.length < wanted && window.boundary !== '0') {
       const below = afterId && newer(window.boundary, afterId) ? afterId : window.boundary;
@@ -65,11 +67,16 @@ export class HomeTimelineService {
     return { items: shown.slice(0, first), hasNextPage: shown.length > first };
   }
 
-  /** The viewer's cached timeline merged with the celebrities they follow, rebuilt when missing. */
-  private async cachedWindow(viewerId: string, limit?: number): Promise<CachedWindow> {
-    const home = (await this.deps.store.readHome(viewerId, limit)) ?? (await this.rebuild(viewerId));
-    const recents = await this.authorRecents(home.celebrities, limit);
-    return mergeLists([home, ...recents]);
+  /**
+   * The viewer's cached timeline below `afterId` (all of it without), merged
+   * with the celebrities they follow, rebuilt when missing. A celebrity's
+   * list is read from its head: only a first page can stop at `limit`.
+   */
+  private async cachedWindow(viewerId: string, limit?: number, afterId?: string): Promise<CachedWindow> {
+    const home = (await this.deps.store.readHome(viewerId, limit, afterId)) ?? below(await this.rebuild(viewerId), afterId);
+    const recents = await this.authorRecents(home.celebrities, afterId ? undefined : limit);
+    const window = mergeLists([home, ...recents]);
+    return afterId ? { ...window, ids: window.ids.filter((id) => newer(afterId, id)) } : window;
   }
 
   /**
@@ -87,7 +94,7 @@ export class HomeTimelineService {
       const authors = [viewerId, ...followees];
       const limit = Math.min(this.deps.settings.maxLength, Math.max(REBUILD_READ_PER_AUTHOR, Math.ceil(REBUILD_READ_BUDGET / authors.length)));
       const [lists, isCelebrity] = await Promise.all([this.authorRecents(authors, limit), this.deps.store.isCelebrity(followees)]);
-      const window = mergeLists(lists);
+      const window = mergeLists(lists, this.deps.settings.maxLength + 1); // one more says whether it was cut
       const ids = window.ids.slice(0, this.deps.settings.maxLength);
       const complete = window.boundary === '0' && ids.length === window.ids.length;
       built = { ids, celebrities: followees.filter((_, index) => isCelebrity[index]), complete };
@@ -169,14 +176,23 @@ export class HomeTimelineService {
  * their boundaries: each is whole from its oldest id up (from the start,
  * when complete), so the merge is whole from the highest of those.
  */
-function mergeLists(lists: readonly CachedList[]): CachedWindow {
+function mergeLists(lists: readonly CachedList[], limit?: number): CachedWindow {
   const boundary = lists.map(oldestCovered).reduce((high, id) => (newer(id, high) ? id : high), '0');
-  const ids = [...new Set(lists.flatMap((list) => list.ids))].filter((id) => !newer(boundary, id));
-  return { ids: ids.sort((a, b) => (newer(a, b) ? -1 : 1)), boundary, partial: lists.some((list) => list.partial) };
+  const ids = mergeNewestFirst(lists.map((list) => list.ids), boundary, limit);
+  return { ids, boundary, partial: lists.some((list) => list.partial) };
 }
 
-/** The oldest id from which a list is known to be whole: "0" for a complete one. */
+/**
+ * The oldest id from which a list is known to be whole: "0" for a complete
+ * one; for a read below a cursor that found nothing (the cached list ends
+ * above it), the cursor itself.
+ */
 function oldestCovered(list: CachedList): string {
   if (list.complete) return '0';
-  return list.ids.reduce((low, id) => (newer(low, id) ? id : low), list.ids[0] ?? '0');
+  return list.ids.reduce((low, id) => (newer(low, id) ? id : low), list.ids[0] ?? list.olderThan ?? '0');
+}
+
+/** A whole home list (just rebuilt) as `readHome` would have read it below `afterId`. */
+function below<List extends CachedList>(list: List, afterId?: string): List {
+  return afterId ? { ...list, ids: list.ids.filter((id) => newer(afterId, id)), olderThan: afterId } : list;
 }

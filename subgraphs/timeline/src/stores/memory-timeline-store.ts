@@ -1,5 +1,5 @@
 import { isNewerId } from '@chirp/platform';
-import { COMPLETE_MARKER, toCachedList, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
+import { COMPLETE_MARKER, toCachedList, toListRead, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
 
 interface StoredHome {
   list: string[];
@@ -20,12 +20,12 @@ export class InMemoryTimelineStore implements TimelineStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async readHome(userId: string, limit?: number): Promise<CachedHome | null> {
+  async readHome(userId: string, limit?: number, olderThan?: string): Promise<CachedHome | null> {
     const stored = this.liveHome(userId);
     if (!stored) return null;
     stored.expiresAt = this.expiry();
-    const list = toCachedList(stored.list.slice(0, limit), limit);
-    return list && { ...list, celebrities: [...stored.celebrities] };
+    const below = olderThan === undefined ? stored.list : stored.list.filter((id) => isNewerId(olderThan, id));
+    return { ...toListRead(below.slice(0, limit), limit, olderThan), celebrities: [...stored.celebrities] };
   }
 
   async generation(userId: string): Promise<string> {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { COMPLETE_MARKER, toCachedList, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
+import { COMPLETE_MARKER, toCachedList, toListRead, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
 
 const home = (userId: string) => `home:${userId}`;
 const homeCelebrities = (userId: string) => `home:${userId}:celebs`;
@@ -7,6 +7,36 @@ const homeGeneration = (userId: string) => `home:${userId}:gen`;
 const recent = (authorId: string) => `recent:${authorId}`;
 const followerCount = (authorId: string) => `followers:${authorId}`;
 const CELEBRITIES = 'celebrities';
+
+/**
+ * Reads a home timeline and renews its expiry, in one call: nil when it is
+ * not cached. A later page starts below ARGV[3]: found by LPOS when the id is
+ * in the list (a cursor usually is), else by a scan in the script, so the
+ * ids above the cursor never travel. KEYS: list, celebrities set. ARGV: ttl
+ * seconds, limit (0: no limit), the id to read below ('' from the head).
+ * Returns the entries read and the celebrities.
+ */
+const READ_HOME = `
+if redis.call('EXPIRE', KEYS[1], ARGV[1]) == 0 then return false end
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+local function newer(a, b) if #a ~= #b then return #a > #b end return a > b end
+local start, limit, after = 0, tonumber(ARGV[2]), ARGV[3]
+if after ~= '' then
+  local position = redis.call('LPOS', KEYS[1], after)
+  if position then
+    start = position + 1
+  else
+    local all = redis.call('LRANGE', KEYS[1], 0, -1)
+    start = #all
+    for i, id in ipairs(all) do
+      if newer(after, id) then start = i - 1 break end
+    end
+  end
+end
+local stop = -1
+if limit > 0 then stop = start + limit - 1 end
+return { redis.call('LRANGE', KEYS[1], start, stop), redis.call('SMEMBERS', KEYS[2]) }
+`;
 
 /**
  * Replaces a home timeline only if its generation is still the one the
@@ -103,23 +133,25 @@ export class RedisTimelineStore implements TimelineStore {
     private readonly redis: Redis,
     private readonly settings: TimelineStoreSettings,
   ) {
+    redis.defineCommand('chirpReadHome', { numberOfKeys: 2, lua: READ_HOME });
     redis.defineCommand('chirpReplaceHome', { numberOfKeys: 3, lua: REPLACE_HOME });
     redis.defineCommand('chirpInsertSorted', { lua: INSERT_SORTED });
     redis.defineCommand('chirpMergeSorted', { numberOfKeys: 1, lua: MERGE_SORTED });
   }
 
-  async readHome(userId: string, limit?: number): Promise<CachedHome | null> {
-    const ttl = this.settings.activeWindowSeconds;
-    const results = await this.redis
-      .pipeline()
-      .lrange(home(userId), 0, limit === undefined ? -1 : limit - 1)
-      .smembers(homeCelebrities(userId))
-      .expire(home(userId), ttl)
-      .expire(homeCelebrities(userId), ttl)
-      .exec();
-    // Empty means never built, expired, evicted or flushed: a built one holds at least its marker.
-    const list = toCachedList((results?.[0]?.[1] ?? []) as string[], limit);
-    return list && { ...list, celebrities: (results?.[1]?.[1] ?? []) as string[] };
+  async readHome(userId: string, limit?: number, olderThan?: string): Promise<CachedHome | null> {
+    const found = (await this.script('chirpReadHome').call(
+      this.redis,
+      home(userId),
+      homeCelebrities(userId),
+      this.settings.activeWindowSeconds,
+      limit ?? 0,
+      olderThan ?? '',
+    )) as unknown as [string[], string[]] | null;
+    // Missing means never built, expired, evicted or flushed: a built one holds at least its marker.
+    if (!found) return null;
+    const [read, celebrities] = found;
+    return { ...toListRead(read, limit, olderThan), celebrities };
   }
 
   async generation(userId: string): Promise<string> {
@@ -222,7 +254,7 @@ export class RedisTimelineStore implements TimelineStore {
   }
 
   /** A script defined in the constructor (ioredis adds them without types). */
-  private script(name: 'chirpReplaceHome' | 'chirpInsertSorted' | 'chirpMergeSorted'): ScriptCommand {
+  private script(name: 'chirpReadHome' | 'chirpReplaceHome' | 'chirpInsertSorted' | 'chirpMergeSorted'): ScriptCommand {
     return (this.redis as unknown as Record<string, ScriptCommand>)[name] as ScriptCommand;
   }
 }

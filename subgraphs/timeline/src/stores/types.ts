@@ -15,6 +15,8 @@ export interface CachedList {
   complete: boolean;
   /** True when only the newest part was read (a `limit` cut it): more is cached below. */
   partial?: boolean;
+  /** Set when the read began below this id: the list as read says nothing of ids at or above it. */
+  olderThan?: string;
 }
 
 export interface CachedHome extends CachedList {
@@ -25,9 +27,11 @@ export interface CachedHome extends CachedList {
 export interface TimelineStore {
   /**
    * The cached home timeline, its time to live renewed (the user is active);
-   * null when not cached. With `limit`, only the newest `limit` entries.
+   * null when not cached. With `olderThan`, only the entries older than that
+   * id (a later page: found by position where the id is in the list); with
+   * `limit`, only the first `limit` of those.
    */
-  readHome(userId: string, limit?: number): Promise<CachedHome | null>;
+  readHome(userId: string, limit?: number, olderThan?: string): Promise<CachedHome | null>;
   /** A token that changes whenever the user's home timeline is invalidated. */
   generation(userId: string): Promise<string>;
   /** Stores a rebuilt home timeline unless it was invalidated since `generation`; true when stored. */
@@ -75,7 +79,12 @@ export const COMPLETE_MARKER = '0';
 /** A list as stored; `limit` says whether the read may have stopped short of its end. */
 export function toCachedList(stored: string[], limit?: number): CachedList | null {
   if (stored.length === 0) return null;
-  const complete = stored.at(-1) === COMPLETE_MARKER;
-  const partial = !complete && limit !== undefined && stored.length >= limit;
-  return { ids: complete ? stored.slice(0, -1) : stored, complete, ...(partial ? { partial } : {}) };
+  return toListRead(stored, limit);
+}
+
+/** Part of an existing list as read (possibly none of it), below `olderThan` when given, at most `limit` entries. */
+export function toListRead(read: string[], limit?: number, olderThan?: string): CachedList {
+  const complete = read.at(-1) === COMPLETE_MARKER;
+  const partial = !complete && limit !== undefined && read.length >= limit;
+  return { ids: complete ? read.slice(0, -1) : read, complete, ...(partial ? { partial } : {}), ...(olderThan ? { olderThan } : {}) };
 }
