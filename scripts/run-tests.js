@@ -1,8 +1,9 @@
 // npm test: runs every test against real servers.
-//   - With MONGODB_URL, REDIS_URL and KAFKA_BROKERS set, it uses those (a
-//     compose stack, Atlas, a CI service...).
-//   - Otherwise it starts Redis, Kafka and FerretDB itself on free loopback
-//     ports (scripts/servers), and stops exactly those, whatever happens.
+//   - Each of MONGODB_URL, REDIS_URL, KAFKA_BROKERS and S3_ENDPOINT that is
+//     set is used as given (a compose stack, Atlas, a CI service...).
+//   - The servers for the others (FerretDB, Redis, Kafka, moto for S3) it
+//     starts itself on free loopback ports (scripts/servers), and stops
+//     exactly those, whatever happens.
 // Ends with one line `N passed, N failed` for CI. Extra arguments go to jest.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -13,8 +14,12 @@ import { startServers } from './servers/index.js';
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const resultsFile = resolve(root, 'test-results/jest.json');
 
-function serversGiven() {
-  return Boolean(process.env.MONGODB_URL && process.env.REDIS_URL && process.env.KAFKA_BROKERS);
+/** The env var that gives each server scripts/servers can start. */
+const SERVER_ENV = { mongodb: 'MONGODB_URL', redis: 'REDIS_URL', kafka: 'KAFKA_BROKERS', s3: 'S3_ENDPOINT' };
+
+/** The servers whose env var is not set, so that a given one is never replaced. */
+function serversToStart() {
+  return Object.keys(SERVER_ENV).filter((name) => !process.env[SERVER_ENV[name]]);
 }
 
 function runJest(env) {
@@ -49,12 +54,13 @@ let servers;
 let exitCode = 1;
 try {
   const env = { ...process.env, NODE_ENV: 'test' };
-  if (!serversGiven()) {
-    console.log('Starting Redis, Kafka and FerretDB (MongoDB wire protocol) on loopback for the tests...');
-    servers = await startServers({ log: (message) => console.log(`  ${message}`) });
+  const only = serversToStart();
+  if (only.length) {
+    console.log(`Starting ${only.join(', ')} on loopback for the tests...`);
+    servers = await startServers({ only, log: (message) => console.log(`  ${message}`) });
     Object.assign(env, servers.env);
   }
-  console.log(`Servers: MONGODB_URL=${env.MONGODB_URL} REDIS_URL=${env.REDIS_URL} KAFKA_BROKERS=${env.KAFKA_BROKERS}`);
+  console.log(`Servers: ${Object.values(SERVER_ENV).map((name) => `${name}=${env[name]}`).join(' ')}`);
   exitCode = await runJest(env);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

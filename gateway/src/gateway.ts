@@ -4,6 +4,8 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import {
+  DiskObjectStorage,
+  createDiskMediaRoutes,
   createErrorFormatter,
   createHttpServer,
   listen,
@@ -11,6 +13,7 @@ import {
   verifiedViewer,
   type LiveBus,
   type Logger,
+  type MediaStorageConfig,
   type RunningServer,
   type TokenService,
   type Viewer,
@@ -54,6 +57,8 @@ export interface GatewayOptions {
   sessionCheckTtlMs?: number;
   /** Where a user's session generation comes from: the users subgraph's `_session` unless given (tests of a gateway alone). */
   sessionLookup?: GenerationLookup;
+  /** Media storage: with the disk adapter, this gateway receives its uploads and serves its files under `/media`. */
+  media?: MediaStorageConfig;
 }
 
 /** The routing URL of every subgraph named in the supergraph, with the configured overrides applied. */
@@ -89,6 +94,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const tokens = options.tokens.admitting(sessions.admit);
   const web = createHttpServer({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints) });
   const httpServer = web.server;
+  if (options.media?.kind === 'disk') web.serveMedia(createDiskMediaRoutes(new DiskObjectStorage(options.media), options.logger.child({ component: 'media' })));
   const sources: SubgraphSource[] = [];
   const track = (source: SubgraphSource): SubgraphSource => (sources.push(source), source);
   const gateway = new ApolloGateway({

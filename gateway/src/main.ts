@@ -22,6 +22,7 @@ await runInWorkers(config.workers, logger, async () => {
     introspection: config.introspection,
     trustProxyHops: config.trustProxyHops,
     sessionCheckTtlMs: config.sessionCheckTtlMs,
+    media: config.media,
   });
   stopOnSignals(logger, async () => {
     await server.close();

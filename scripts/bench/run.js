@@ -64,7 +64,7 @@ async function serversFor(ferretdbBackend) {
     return { env: { MONGODB_URL, REDIS_URL, KAFKA_BROKERS }, stop: async () => {}, given: true };
   }
   log(`starting Redis, Kafka and FerretDB (on ${ferretdbBackend}) on loopback...`);
-  const servers = await startServers({ ferretdbBackend, log: (line) => log(`  ${line}`) });
+  const servers = await startServers({ only: ['mongodb', 'redis', 'kafka'], ferretdbBackend, log: (line) => log(`  ${line}`) });
   return { ...servers, given: false };
 }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// node scripts/servers/cli.js up      start all three, print their env, stay up
+// node scripts/servers/cli.js up      start all four, print their env, stay up
 //                                     until Ctrl+C / SIGTERM, then stop them
 // node scripts/servers/cli.js ensure  only build/fetch into the cache (CI warm-up)
 //

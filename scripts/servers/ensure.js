@@ -6,8 +6,10 @@
 //   ferretdb-<hash of infra/ferretdb/{main.go,go.mod,go.sum}>/ferretdb
 //   kafka-<hash of infra/kafka/pom.xml>/jars/*.jar
 //   kafka-<same hash>/cds-<hash of the JVM and jars>.jsa   (class-data archive)
-// An entry appears whole or not at all (built aside, then renamed), and a
-// lock dir next to it keeps concurrent runs from building it twice.
+//   moto-venv/   a Python venv with moto's server, stamped .chirp-requirements
+// An entry appears whole or not at all (built aside, then renamed; a venv
+// cannot be moved, so its stamp file is written last instead), and a lock
+// dir next to it keeps concurrent runs from building it twice.
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -191,6 +193,72 @@ export async function ensureRedis(log) {
   const find = () => which('redis-server');
   const bin = find() ?? (await aptInstall('redis-server', find, log, 'brew install redis` on macOS'));
   return { bin };
+}
+
+// ---------------------------------------------------------------- S3 (moto)
+
+/**
+ * What the moto venv gets, exactly. moto[server] pins none of its
+ * dependencies, so the ones `moto_server` runs on are pinned too: its web
+ * server (Flask, flask-cors, Werkzeug) and boto3/botocore, which moto is
+ * built on and which are released almost daily (the two must match).
+ * Changing a line rebuilds the venv on the next run.
+ */
+const MOTO_REQUIREMENTS = [
+  'moto[server]==5.2.5',
+  'flask==3.1.3',
+  'flask-cors==6.0.5',
+  'werkzeug==3.1.9',
+  'boto3==1.44.8',
+  'botocore==1.44.8',
+];
+
+/** moto 5.2 needs Python 3.10+; venv and ensurepip are split off on Debian. */
+const PYTHON_CHECK = 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))';
+
+/**
+ * A Python venv in the cache with moto's server (an S3-compatible API, among
+ * others), unless its stamp says the same MOTO_REQUIREMENTS are installed.
+ *
+ * @param {Log} log
+ * @returns {Promise<{ bin: string }>}
+ */
+export async function ensureMoto(log) {
+  const venv = path.join(cacheDir(), 'moto-venv');
+  const bin = path.join(venv, 'bin', 'moto_server');
+  const stampFile = path.join(venv, '.chirp-requirements');
+  const wanted = `${MOTO_REQUIREMENTS.join('\n')}\n`;
+  const installed = () => fs.existsSync(bin) && readIfExists(stampFile) === wanted;
+  if (installed()) return { bin };
+
+  await withLock(venv, log, async () => {
+    if (installed()) return; // another process installed it meanwhile
+    const python = requireTool('python3', 'Install Python 3.10 or newer (`apt-get install python3 python3-venv`).');
+    await run(python, ['-c', PYTHON_CHECK]).catch((err) => {
+      throw new Error(`${python} cannot make the venv for moto: it needs Python 3.10+ with the venv and ensurepip modules. `
+        + `Install them: \`sudo apt-get install -y python3-venv\` on Debian/Ubuntu.\n${err.message}`);
+    });
+    log(`installing moto into ${venv} with pip (first run only; about 20 s)...`);
+    const started = Date.now();
+    // --clear starts from an empty venv (the stamp goes too), so a venv left
+    // half-made by a killed run, or packages dropped from the pins, cannot
+    // linger. The stamp is written last: its presence means "complete".
+    await run(python, ['-m', 'venv', '--clear', venv]);
+    await run(path.join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...MOTO_REQUIREMENTS]);
+    if (!fs.existsSync(bin)) throw new Error(`pip installed ${MOTO_REQUIREMENTS[0]} but ${bin} is missing`);
+    await fsp.writeFile(stampFile, wanted);
+    log(`installed moto in ${seconds(started)}`);
+  });
+  return { bin };
+}
+
+/** @param {string} file */
+function readIfExists(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
 }
 
 // ---------------------------------------------------------------- PostgreSQL

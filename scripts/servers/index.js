@@ -1,26 +1,28 @@
-// Real MongoDB-protocol, Redis and Kafka servers for tests, started on free
-// loopback ports and stopped again, without Docker. See README.md here.
+// Real MongoDB-protocol, Redis, Kafka and S3-compatible servers for tests,
+// started on free loopback ports and stopped again, without Docker. See
+// README.md here.
 //
 //   import { startServers } from './scripts/servers/index.js';
 //   const { env, stop } = await startServers();
-//   // env.MONGODB_URL, env.REDIS_URL, env.KAFKA_BROKERS
+//   // env.MONGODB_URL, env.REDIS_URL, env.KAFKA_BROKERS, env.S3_ENDPOINT
 //   await stop();
 
-import { ensureFerretDB, ensureKafka, ensurePostgres, ensureRedis } from './ensure.js';
+import { ensureFerretDB, ensureKafka, ensureMoto, ensurePostgres, ensureRedis } from './ensure.js';
 import { startKafka } from './kafka.js';
 import { startMongo } from './mongodb.js';
 import { startPostgres } from './postgres.js';
 import { makeTempDir, removeStaleTempDirs, removeTempDir } from './processes.js';
 import { startRedis } from './redis.js';
+import { startS3 } from './s3.js';
 
 export { cacheDir } from './ensure.js';
 
-/** @typedef {'mongodb' | 'redis' | 'kafka'} ServerName */
-/** @typedef {{ MONGODB_URL?: string, REDIS_URL?: string, KAFKA_BROKERS?: string }} ServersEnv */
+/** @typedef {'mongodb' | 'redis' | 'kafka' | 's3'} ServerName */
+/** @typedef {{ MONGODB_URL?: string, REDIS_URL?: string, KAFKA_BROKERS?: string, S3_ENDPOINT?: string }} ServersEnv */
 
 /**
  * @typedef {object} ServersOptions
- * @property {ServerName[]} [only]  start just these (default: all three)
+ * @property {ServerName[]} [only]  start just these (default: all four)
  * @property {(msg: string) => void} [log]  progress and warnings (default: stderr)
  * @property {FerretBackend} [ferretdbBackend]  what FerretDB stores in (default: sqlite, quick to start; postgresql
  *   pushes filters down to indexes as MongoDB would, for benchmarks)
@@ -28,7 +30,7 @@ export { cacheDir } from './ensure.js';
 
 /** @typedef {'sqlite' | 'postgresql'} FerretBackend */
 
-const ALL = /** @type {ServerName[]} */ (['mongodb', 'redis', 'kafka']);
+const ALL = /** @type {ServerName[]} */ (['mongodb', 'redis', 'kafka', 's3']);
 
 /** @param {string} msg */
 const defaultLog = (msg) => process.stderr.write(`[servers] ${msg}\n`);
@@ -54,6 +56,7 @@ const STARTERS = {
   },
   redis: async (root, log) => startRedis({ ...(await ensureRedis(log)), root, log }),
   kafka: async (root, log) => startKafka({ ...(await ensureKafka(log)), root, log }),
+  s3: async (root, log) => startS3({ ...(await ensureMoto(log)), root, log }),
 };
 
 /**
@@ -113,6 +116,6 @@ export async function startServers(options = {}) {
 export async function ensureServers(options = {}) {
   const names = options.only ?? ALL;
   const log = options.log ?? defaultLog;
-  const steps = { mongodb: ensureFerretDB, redis: ensureRedis, kafka: ensureKafka };
+  const steps = { mongodb: ensureFerretDB, redis: ensureRedis, kafka: ensureKafka, s3: ensureMoto };
   await Promise.all(names.map((name) => steps[name](log)));
 }

@@ -1,3 +1,6 @@
+import { createHmac } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 import type { RateLimitRule } from './rate-limit.js';
 
@@ -42,6 +45,13 @@ const environmentSchema = z.object({
   RATE_LIMIT_POST: z.string().optional(),
   RATE_LIMIT_LIKE: z.string().optional(),
   RATE_LIMIT_FOLLOW: z.string().optional(),
+  RATE_LIMIT_UPLOAD: z.string().optional(),
+  MEDIA_STORAGE: z.enum(['disk', 's3']).optional(),
+  MEDIA_DIR: z.string().optional(),
+  MEDIA_BASE_URL: optionalUrl,
+  S3_BUCKET: z.string().optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ENDPOINT: optionalUrl,
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -68,7 +78,22 @@ export interface ServiceConfig {
   rateLimits: RateLimitRules;
   /** Signing with the development key (development only: production refuses it). */
   usesDevelopmentKey: boolean;
+  /** Where avatars and banners are stored. */
+  media: MediaStorageConfig;
 }
+
+/**
+ * Media storage: an S3 bucket (`S3_BUCKET`; `MEDIA_BASE_URL` is the CDN in
+ * front of it), or a local directory served by the gateway (the default
+ * without a bucket; `MEDIA_BASE_URL` is the gateway's public origin, and
+ * every process using the directory must see the same one).
+ */
+export type MediaStorageConfig =
+  | { kind: 'disk'; dir: string; baseUrl: string; signingKey: string }
+  | { kind: 's3'; bucket: string; region: string; endpoint: string | undefined; publicBaseUrl: string };
+
+/** The gateway's port, where the disk adapter's files are served unless MEDIA_BASE_URL says otherwise. */
+const DEFAULT_GATEWAY_ORIGIN = 'http://localhost:4000';
 
 /**
  * The rate limits, each counted per key:
@@ -81,8 +106,10 @@ export interface ServiceConfig {
  * - `signUp`: sign-ups per client address.
  * - `post`, `like`, `follow`: writes per user (postTweet; likeTweet and
  *   unlikeTweet; follow and unfollow).
+ * - `upload`: upload forms per user (createMediaUpload); each one costs a
+ *   decode and a resize when it is used.
  */
-export const RATE_LIMIT_NAMES = ['loginAccount', 'loginAddress', 'signUp', 'post', 'like', 'follow'] as const;
+export const RATE_LIMIT_NAMES = ['loginAccount', 'loginAddress', 'signUp', 'post', 'like', 'follow', 'upload'] as const;
 export type RateLimitName = (typeof RATE_LIMIT_NAMES)[number];
 export type RateLimitRules = Record<RateLimitName, RateLimitRule | null>;
 
@@ -93,6 +120,7 @@ const RATE_LIMIT_VARIABLES = {
   post: 'RATE_LIMIT_POST',
   like: 'RATE_LIMIT_LIKE',
   follow: 'RATE_LIMIT_FOLLOW',
+  upload: 'RATE_LIMIT_UPLOAD',
 } as const satisfies Record<RateLimitName, keyof Environment>;
 
 /** The production limits (`RATE_LIMITS=strict`, the default in production). */
@@ -103,6 +131,7 @@ export const STRICT_RATE_LIMITS: Readonly<Record<RateLimitName, RateLimitRule>> 
   post: { points: 50, durationSeconds: 15 * 60 },
   like: { points: 200, durationSeconds: 15 * 60 },
   follow: { points: 100, durationSeconds: 15 * 60 },
+  upload: { points: 30, durationSeconds: 3600 },
 };
 
 /** The log-in limits stay on whatever RATE_LIMITS says: they protect passwords, not capacity. */
@@ -157,6 +186,7 @@ export function loadConfig(
     workers: env.WORKERS,
     rateLimits: loadRateLimits(env),
     usesDevelopmentKey: env.JWT_SECRET === DEVELOPMENT_JWT_SECRET,
+    media: loadMediaConfig(env),
   };
   if (config.isProduction) assertProductionReady(config, requiredInProduction);
   return config;
@@ -175,6 +205,20 @@ function assertProductionReady(config: ServiceConfig, required: readonly Server[
       `Production needs real servers; in-memory adapters are for development only. Missing: ${missing.join(', ')}.`,
     );
   }
+}
+
+function loadMediaConfig(env: Environment): MediaStorageConfig {
+  const kind = env.MEDIA_STORAGE ?? (env.S3_BUCKET ? 's3' : 'disk');
+  const baseUrl = env.MEDIA_BASE_URL?.replace(/\/+$/, '');
+  if (kind === 'disk') {
+    // The upload forms are signed with a key derived from the token key: one secret fewer to share.
+    const signingKey = createHmac('sha256', env.JWT_SECRET).update('chirp media upload policies').digest('hex');
+    return { kind, dir: env.MEDIA_DIR ?? path.join(os.tmpdir(), 'chirp-media'), baseUrl: baseUrl ?? DEFAULT_GATEWAY_ORIGIN, signingKey };
+  }
+  if (!env.S3_BUCKET) throw new ConfigurationError('Invalid configuration: MEDIA_STORAGE=s3 needs S3_BUCKET.');
+  const endpoint = env.S3_ENDPOINT?.replace(/\/+$/, '');
+  const direct = endpoint ? `${endpoint}/${env.S3_BUCKET}` : `https://${env.S3_BUCKET}.s3.${env.S3_REGION}.amazonaws.com`;
+  return { kind, bucket: env.S3_BUCKET, region: env.S3_REGION, endpoint, publicBaseUrl: baseUrl ?? direct };
 }
 
 /** Each limit from RATE_LIMITS (strict, loose or off), then its own variable where set. */

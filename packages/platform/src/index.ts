@@ -30,3 +30,4 @@ export * from './versioned-cache.js';
 export * from './workers.js';
 export { InMemoryVersionedCache } from './adapters/memory-versioned-cache.js';
 export { RedisVersionedCache } from './adapters/redis-versioned-cache.js';
+export * from './media/index.js';

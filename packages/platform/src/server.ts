@@ -47,7 +47,11 @@ export interface ChirpHttpServer {
   server: http.Server;
   /** Serves GraphQL at `/graphql` through a started Apollo Server. */
   serveGraphQL<Context extends object>(apollo: ApolloServer<Context>, context: ContextFromRequest<Context>): void;
+  /** Hands `/media` and what is under it to `routes` (the disk media storage's uploads and files); false from it means not found. */
+  serveMedia(routes: MediaRoutes): void;
 }
+
+export type MediaRoutes = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<boolean>;
 
 /**
  * The HTTP side of every Chirp process: `/graphql`, and the two probes every
@@ -59,9 +63,11 @@ export interface ChirpHttpServer {
  */
 export function createHttpServer(options: Pick<HttpServerOptions, 'checkReady' | 'logger'>): ChirpHttpServer {
   let graphql: ((request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>) | undefined;
+  let media: MediaRoutes | undefined;
   const route = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
-    const path = (request.url ?? '/').split('?', 1)[0];
+    const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/graphql' && graphql) return graphql(request, response);
+    if (media && (path === '/media' || path.startsWith('/media/')) && (await media(request, response))) return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
     if (path === '/readyz') {
       try {
@@ -91,6 +97,9 @@ export function createHttpServer(options: Pick<HttpServerOptions, 'checkReady' |
     server,
     serveGraphQL(apollo, context) {
       graphql = (request, response) => serveGraphQLRequest(apollo, context, request, response);
+    },
+    serveMedia(routes) {
+      media = routes;
     },
   };
 }

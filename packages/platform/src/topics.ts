@@ -46,10 +46,19 @@ export interface UserProfileChangedPayload {
   handle: string;
   firstName: string;
   lastName: string;
+  /** The default size's URL (what clients show without a size). */
   avatarUrl: string | null;
   bannerUrl: string | null;
+  /** Every stored size of the avatar, narrowest first; absent in events from before pictures had sizes. */
+  avatarSizes?: PictureSize[] | null;
   bio: string | null;
   createdAt: string;
+}
+
+/** One stored size of a picture, as events carry it. */
+export interface PictureSize {
+  width: number;
+  url: string;
 }
 
 /**

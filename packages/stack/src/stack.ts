@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import {
   InMemoryEventBus,
   InMemoryLiveBus,
@@ -64,7 +68,8 @@ export interface RunningStack {
  * not configured.
  */
 export async function startStack(given: NodeJS.ProcessEnv = process.env, options: StackOptions = {}): Promise<RunningStack> {
-  const env = withSigningKey(given);
+  const media = await withLocalMedia(withSigningKey(given));
+  const env = media.env;
   const gatewayConfig = loadGatewayConfig(env);
   const logger = createLogger('chirp', gatewayConfig.logLevel);
   const sharedBus = new InMemoryEventBus(logger);
@@ -108,6 +113,7 @@ export async function startStack(given: NodeJS.ProcessEnv = process.env, options
       introspection: gatewayConfig.introspection,
       trustProxyHops: gatewayConfig.trustProxyHops,
       sessionCheckTtlMs: gatewayConfig.sessionCheckTtlMs,
+      media: gatewayConfig.media,
     });
     gateways.push({ server, live });
     return server;
@@ -119,6 +125,7 @@ export async function startStack(given: NodeJS.ProcessEnv = process.env, options
     await sharedBus.close();
     for (const instance of gateways) if (instance.live !== sharedLive) await instance.live.close();
     await sharedLive.close();
+    await media.cleanUp();
   };
 
   let gateway: RunningGateway;
@@ -157,6 +164,33 @@ export async function startStack(given: NodeJS.ProcessEnv = process.env, options
  * embedded default sign a token for any user. Its tokens end with the
  * process (log in again after a restart); set JWT_SECRET to keep them.
  */
+/**
+ * Media on disk (no S3 bucket given): the gateway serves it, so its public
+ * URL must be known before the subgraphs start. With PORT 0 (tests) a free
+ * port is taken now for the gateway; without MEDIA_DIR the files go to a
+ * temporary directory removed at stop, like the rest of the in-memory data.
+ */
+async function withLocalMedia(env: NodeJS.ProcessEnv): Promise<{ env: NodeJS.ProcessEnv; cleanUp: () => Promise<void> }> {
+  if (env.S3_BUCKET?.trim() || env.MEDIA_STORAGE === 's3') return { env, cleanUp: async () => undefined };
+  const local: NodeJS.ProcessEnv = { ...env };
+  let temporary: string | undefined;
+  if (!local.MEDIA_DIR?.trim()) local.MEDIA_DIR = temporary = await mkdtemp(path.join(os.tmpdir(), 'chirp-media-'));
+  if (!local.MEDIA_BASE_URL?.trim()) {
+    const port = Number(local.PORT ?? 4000) || (await freePort());
+    local.PORT = String(port);
+    local.MEDIA_BASE_URL = `http://localhost:${port}`;
+  }
+  return { env: local, cleanUp: async () => (temporary ? rm(temporary, { recursive: true, force: true }) : undefined) };
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 function withSigningKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   if (env.JWT_SECRET?.trim()) return env;
   return { ...env, JWT_SECRET: randomBytes(32).toString('base64url') };

@@ -115,10 +115,10 @@ describe('updateProfile', () => {
   it('changes the given fields, leaves the others, and clears what is null', async () => {
     const account = await signUp();
     const first = await account.client.data(UPDATE, {
-      input: { firstName: 'Grace', bio: 'Compilers.', website: 'https://grace.dev', location: 'Arlington', avatarUrl: 'https://cdn.example.com/a.png' },
+      input: { firstName: 'Grace', bio: 'Compilers.', website: 'https://grace.dev', location: 'Arlington', avatarUrl: null },
     });
     expect(first.updateProfile.displayName).toMatch(/^Grace User\d+$/);
-    expect(first.updateProfile).toMatchObject({ bio: 'Compilers.', website: 'https://grace.dev', location: 'Arlington', avatarUrl: 'https://cdn.example.com/a.png' });
+    expect(first.updateProfile).toMatchObject({ bio: 'Compilers.', website: 'https://grace.dev', location: 'Arlington', avatarUrl: null });
     const second = await account.client.data(UPDATE, { input: { bio: null, location: '  ' } });
     expect(second.updateProfile).toMatchObject({ firstName: 'Grace', bio: null, location: null, website: 'https://grace.dev' });
   });

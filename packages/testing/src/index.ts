@@ -8,3 +8,4 @@ export * from './live-bus-contract.js';
 export * from './live-client.js';
 export * from './rate-limiter-contract.js';
 export * from './random.js';
+export * from './storage-contract.js';

@@ -19,6 +19,24 @@ export function realServers(): RealServers {
   return { mongoUrl: MONGODB_URL, redisUrl: REDIS_URL, kafkaBrokers: KAFKA_BROKERS };
 }
 
+/**
+ * The S3-compatible server `npm test` started (moto), or was given as
+ * S3_ENDPOINT. Moto takes any credentials; the AWS SDK still wants some, so
+ * test ones are set where none are.
+ */
+export function realS3(): { endpoint: string; region: string } {
+  const { S3_ENDPOINT } = process.env;
+  if (!S3_ENDPOINT) throw new Error('S3_ENDPOINT is not set: run the tests with `npm test`, which starts an S3-compatible server (moto).');
+  process.env.AWS_ACCESS_KEY_ID ??= 'test';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+  return { endpoint: S3_ENDPOINT, region: 'us-east-1' };
+}
+
+/** A bucket name no other test uses (S3's rules: lowercase letters, digits and hyphens). */
+export function uniqueBucket(prefix: string): string {
+  return uniqueName(prefix).toLowerCase().replace(/[^a-z0-9-]/g, '-');
+}
+
 /** A name no other test uses, for databases, key prefixes and topics. */
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;

@@ -4,33 +4,63 @@ import {
   LiveStreams,
   OutboxRelay,
   TokenService,
+  createObjectStorage,
   createRateLimiter,
+  S3ObjectStorage,
   serveSubgraph,
+  type MediaStorageConfig,
+  type ObjectStorage,
   type RunningServer,
   type SubgraphApp,
   type SubgraphAppOptions,
 } from '@chirp/platform';
 import { outboxSources } from './events/producers.js';
 import { FollowService } from './domain/follows.js';
+import { MediaService } from './domain/media.js';
 import { FAST_HASHING, PRODUCTION_HASHING, PasswordHasher } from './domain/passwords.js';
+import { PictureUrls } from './domain/pictures.js';
 import { UserService } from './domain/users.js';
 import { createContext, type UsersServices } from './graphql/context.js';
+import { SharpImageProcessor } from './media/sharp-images.js';
 import { resolvers } from './graphql/resolvers.js';
 import { createRepositories } from './repositories/index.js';
 import { typeDefs } from './schema.js';
 
 export const SERVICE = 'users';
 export const DEFAULT_PORT = 4001;
+/** How often uploads cut short are tidied (see MediaService.sweep). */
+const MEDIA_SWEEP_INTERVAL_MS = 5 * 60 * 1000;
+
+/** The configured media storage; a bucket on a local S3-compatible server (tests, development) is made when missing. */
+async function mediaStorage(config: MediaStorageConfig): Promise<ObjectStorage> {
+  const storage = createObjectStorage(config);
+  if (storage instanceof S3ObjectStorage && config.kind === 's3' && config.endpoint) await storage.ensureBucket();
+  return storage;
+}
 
 /** Wires the users subgraph: repositories, outbox relay, domain services, GraphQL. */
 export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<SubgraphApp> {
   const { config, logger, infra } = options;
   const repositories = await createRepositories(infra.mongo, infra.versionedCache);
-  const relay = new OutboxRelay(infra.bus, outboxSources(repositories.users, repositories.follows), config.outbox, logger);
+  const storage = await mediaStorage(config.media);
+  const pictures = new PictureUrls(storage);
+  const relay = new OutboxRelay(infra.bus, outboxSources(repositories.users, repositories.follows, pictures), config.outbox, logger);
   const tokens = new TokenService(config.jwt);
   const now = () => new Date();
   const ids = new IdGenerator();
   const limit = (name: keyof typeof config.rateLimits) => createRateLimiter(name, config.rateLimits[name], infra.redis);
+  const media = new MediaService({
+    uploads: repositories.uploads,
+    users: repositories.users,
+    storage,
+    images: new SharpImageProcessor(),
+    pictures,
+    relay,
+    limit: limit('upload'),
+    logger,
+    newId: () => ids.next(),
+    now,
+  });
   const services: UsersServices = {
     users: new UserService({
       users: repositories.users,
@@ -43,16 +73,24 @@ export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<
           logger.warn({ err: error, userId }, 'could not announce revoked sessions; gateways will notice when their cached answer expires');
         });
       },
+      pictures,
+      media,
       newId: () => ids.next(),
       now,
     }),
+    media,
+    pictures,
     follows: new FollowService({ users: repositories.users, follows: repositories.follows, relay, followLimit: limit('follow'), now }),
   };
   let server: RunningServer | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
   return {
     name: SERVICE,
     async start() {
       relay.start();
+      sweeper = setInterval(() => {
+        media.sweep().catch((error: unknown) => logger.warn({ err: error }, 'the media sweep failed; it runs again later'));
+      }, MEDIA_SWEEP_INTERVAL_MS).unref();
       server = await serveSubgraph(options, {
         name: SERVICE,
         typeDefs,
@@ -63,6 +101,7 @@ export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<
       return server;
     },
     async stop() {
+      clearInterval(sweeper);
       await relay.stop();
       await server?.close();
     },

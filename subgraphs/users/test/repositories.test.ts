@@ -4,14 +4,17 @@ import { realServers, uniqueName } from '@chirp/testing';
 import {
   CachedUserRepository,
   InMemoryFollowRepository,
+  InMemoryMediaUploadRepository,
   InMemoryUserRepository,
   MongoFollowRepository,
+  MongoMediaUploadRepository,
   MongoUserRepository,
 } from '../src/repositories/index.js';
-import { describeFollowRepositoryContract, describeUserRepositoryContract } from './repository-contract.js';
+import { describeFollowRepositoryContract, describeMediaUploadRepositoryContract, describeUserRepositoryContract } from './repository-contract.js';
 
 describeUserRepositoryContract('in-memory', async () => new InMemoryUserRepository());
 describeFollowRepositoryContract('in-memory', async () => new InMemoryFollowRepository());
+describeMediaUploadRepositoryContract('in-memory', async () => new InMemoryMediaUploadRepository());
 // The cache must not change what the repository answers.
 describeUserRepositoryContract('cached, in-memory', async () => new CachedUserRepository(new InMemoryUserRepository(), new InMemoryVersionedCache()));
 
@@ -34,6 +37,11 @@ describe('on MongoDB', () => {
   });
   describeFollowRepositoryContract('MongoDB', async () => {
     const repository = new MongoFollowRepository(client.db(database));
+    await repository.ensureIndexes();
+    return repository;
+  });
+  describeMediaUploadRepositoryContract('MongoDB', async () => {
+    const repository = new MongoMediaUploadRepository(client.db(database));
     await repository.ensureIndexes();
     return repository;
   });

@@ -1,5 +1,7 @@
+import { newId } from '@chirp/platform';
+import type { MediaUpload } from '../src/domain/media.js';
 import type { FollowEdge, NewUser } from '../src/domain/model.js';
-import { DuplicateValueError, type FollowRepository, type UserRepository } from '../src/repositories/types.js';
+import { DuplicateValueError, type FollowRepository, type MediaUploadRepository, type UserRepository } from '../src/repositories/types.js';
 
 let counter = 0;
 export function newUser(overrides: Partial<NewUser> = {}): NewUser {
@@ -162,6 +164,68 @@ export function describeFollowRepositoryContract(name: string, create: () => Pro
       expect(await isPending()).toBe(true);
       await follows.markPublished(a, b, 2);
       expect(await isPending()).toBe(false);
+    });
+  });
+}
+
+/** What every MediaUploadRepository must do, in memory and on MongoDB alike. */
+export function describeMediaUploadRepositoryContract(name: string, create: () => Promise<MediaUploadRepository>): void {
+  describe(`MediaUploadRepository contract: ${name}`, () => {
+    let uploads: MediaUploadRepository;
+    beforeAll(async () => {
+      uploads = await create();
+    });
+    const at = (minutes: number) => new Date(Date.UTC(2026, 0, 1, 12, minutes));
+    const upload = (overrides: Partial<MediaUpload> = {}): MediaUpload => {
+      const id = newId();
+      return {
+        id,
+        userId: 'u1',
+        kind: 'AVATAR',
+        key: `incoming/u1/${id}`,
+        contentType: 'image/png',
+        byteSize: 100,
+        createdAt: at(0),
+        updatedAt: at(0),
+        expiresAt: at(15),
+        state: 'pending',
+        madeKeys: [],
+        replacedKeys: [],
+        ...overrides,
+      };
+    };
+
+    it('stores an upload and finds it by id', async () => {
+      const made = upload();
+      await uploads.create(made);
+      expect(await uploads.findById(made.id)).toEqual(made);
+      expect(await uploads.findById('nothing')).toBeNull();
+    });
+
+    it('moves an upload from one state to the next only once, however many try', async () => {
+      const made = upload();
+      await uploads.create(made);
+      const tries = await Promise.all([1, 2, 3].map(() => uploads.transition(made.id, 'pending', 'processing', {}, at(1))));
+      expect(tries.filter(Boolean)).toHaveLength(1);
+      const recorded = await uploads.transition(made.id, 'processing', 'processing', { madeKeys: ['a', 'b'], replacedKeys: ['c'] }, at(2));
+      expect(recorded).toMatchObject({ state: 'processing', madeKeys: ['a', 'b'], replacedKeys: ['c'], updatedAt: at(2) });
+      expect(await uploads.transition(made.id, 'pending', 'failed', {}, at(3))).toBeNull();
+    });
+
+    it('finds what the sweep settles: expired forms, stuck processing, replaced pictures still listed', async () => {
+      const userId = newId();
+      const fresh = upload({ userId, expiresAt: at(30) });
+      const expired = upload({ userId, expiresAt: at(5) });
+      const stuck = upload({ userId, state: 'processing', updatedAt: at(1) });
+      const running = upload({ userId, state: 'processing', updatedAt: at(25) });
+      const tidy = upload({ userId, state: 'used', updatedAt: at(1) });
+      const untidy = upload({ userId, state: 'used', updatedAt: at(1), replacedKeys: ['old'] });
+      for (const one of [fresh, expired, stuck, running, tidy, untidy]) await uploads.create(one);
+      await uploads.transition(tidy.id, 'used', 'used', { replacedKeys: [] }, at(1));
+      const found = (await uploads.findUnsettled(at(20), at(10), 100)).filter((one) => one.userId === userId);
+      expect(found.map((one) => one.id).sort()).toEqual([expired.id, stuck.id, untidy.id].sort());
+      await uploads.transition(stuck.id, 'processing', 'failed', {}, at(21));
+      expect((await uploads.findUnsettled(at(20), at(10), 100)).map((one) => one.id)).not.toContain(stuck.id);
     });
   });
 }

@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { jest } from '@jest/globals';
 import {
   ConflictError,
+  DiskObjectStorage,
   InMemoryEventBus,
   InvalidInputError,
   NotFoundError,
@@ -21,7 +25,10 @@ import { outboxSources } from '../src/events/producers.js';
 import { FollowService } from '../src/domain/follows.js';
 import { FAST_HASHING, PasswordHasher } from '../src/domain/passwords.js';
 import { UserService } from '../src/domain/users.js';
-import { InMemoryFollowRepository, InMemoryUserRepository } from '../src/repositories/index.js';
+import { MediaService } from '../src/domain/media.js';
+import { PictureUrls } from '../src/domain/pictures.js';
+import { SharpImageProcessor } from '../src/media/sharp-images.js';
+import { InMemoryFollowRepository, InMemoryMediaUploadRepository, InMemoryUserRepository } from '../src/repositories/index.js';
 
 interface Limits {
   logInAccount: RateLimiter;
@@ -46,12 +53,29 @@ function setUp(overrides: Partial<Limits> = {}) {
   const users = new InMemoryUserRepository();
   const follows = new InMemoryFollowRepository();
   const bus = new InMemoryEventBus();
-  const relay = new OutboxRelay(bus, outboxSources(users, follows), { sweepIntervalMs: 1000, graceMs: 0 }, createLogger('test', 'silent'));
+  const storage = new DiskObjectStorage({ dir: mkdtempSync(path.join(os.tmpdir(), 'chirp-users-test-')), baseUrl: 'http://media.test', signingKey: 'k' });
+  const pictures = new PictureUrls(storage);
+  const relay = new OutboxRelay(bus, outboxSources(users, follows, pictures), { sweepIntervalMs: 1000, graceMs: 0 }, createLogger('test', 'silent'));
+  const uploads = new InMemoryMediaUploadRepository();
+  const logger = createLogger('test', 'silent');
+  const images = new SharpImageProcessor();
   const tokens = new TokenService({ secret: 'test-secret-test-secret-test-secret', issuer: 'chirp', ttlSeconds: 60 });
   const now = () => new Date();
   const passwords = new PasswordHasher(FAST_HASHING);
   const revoked: string[] = [];
-  const userService = new UserService({ users, passwords, tokens, relay, limits, announceRevoked: async (userId) => void revoked.push(userId), newId, now });
+  const media = new MediaService({ uploads, users, storage, images, pictures, relay, limit: UNLIMITED, logger, newId, now });
+  const userService = new UserService({
+    users,
+    passwords,
+    tokens,
+    relay,
+    limits,
+    pictures,
+    media,
+    announceRevoked: async (userId) => void revoked.push(userId),
+    newId,
+    now,
+  });
   const followService = new FollowService({ users, follows, relay, followLimit: limits.follow, now });
   const published: Array<{ topic: string; event: EventEnvelope }> = [];
   void bus.subscribe({ group: 'spy', topics: [Topics.userFollows, Topics.userProfiles], handler: async (event, topic) => void published.push({ topic, event }) });
@@ -60,7 +84,7 @@ function setUp(overrides: Partial<Limits> = {}) {
     const session = await userService.signUp({ handle, email: `${handle}@example.com`, password: 'password1', firstName: 'Test', lastName: handle }, here);
     return { ...session, viewer: { id: session.user.id, handle } as Viewer };
   };
-  return { users: userService, follows: followService, bus, tokens, passwords, published, revoked, signUp, relay, repositories: { users, follows } };
+  return { users: userService, follows: followService, media, storage, bus, tokens, passwords, published, revoked, signUp, relay, repositories: { users, follows, uploads } };
 }
 
 describe('UserService', () => {

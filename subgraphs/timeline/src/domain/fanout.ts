@@ -75,6 +75,7 @@ export class FanoutService {
       firstName: change.firstName,
       lastName: change.lastName,
       avatarUrl: change.avatarUrl,
+      avatarSizes: change.avatarSizes ?? null,
       version: change.version,
     };
     await this.deps.authors.apply(author);

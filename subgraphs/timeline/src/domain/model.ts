@@ -15,8 +15,18 @@ export interface AuthorRecord {
   handle: string;
   firstName: string;
   lastName: string;
+  /** The avatar's default size. */
   avatarUrl: string | null;
+  /** Every stored size, narrowest first (absent for profiles projected before avatars had sizes). */
+  avatarSizes?: Array<{ width: number; url: string }> | null;
   version: number;
+}
+
+/** An avatar's URL for a width: the smallest stored size at least that wide, the largest when none is (as the users subgraph answers). */
+export function avatarFor(author: Pick<AuthorRecord, 'avatarUrl' | 'avatarSizes'>, width?: number | null): string | null {
+  const sizes = author.avatarSizes;
+  if (!sizes || sizes.length === 0 || width === undefined || width === null) return author.avatarUrl;
+  return (sizes.find((size) => size.width >= width) ?? sizes.at(-1))?.url ?? author.avatarUrl;
 }
 
 /** One like edge (tweet, user) at the `seq`-th change of its state, from the tweets subgraph's like events. */

@@ -10,7 +10,7 @@ import {
   type Viewer,
 } from '@chirp/platform';
 import type { HomeTimelineService } from '../domain/home-timeline.js';
-import type { TimelineCard } from '../domain/model.js';
+import { avatarFor, type AuthorRecord, type TimelineCard } from '../domain/model.js';
 
 export interface TimelineContext {
   viewer: Viewer | null;
@@ -33,6 +33,7 @@ export const resolvers: GraphQLResolverMap<TimelineContext> = {
   },
   User: {
     displayName: (user: { firstName: string; lastName: string }) => `${user.firstName} ${user.lastName}`,
+    avatarUrl: (user: Pick<AuthorRecord, 'avatarUrl' | 'avatarSizes'>, args: { size?: number | null }) => avatarFor(user, args.size),
   },
 };
 

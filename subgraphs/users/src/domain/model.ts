@@ -9,8 +9,12 @@ export interface User {
   bio: string | null;
   website: string | null;
   location: string | null;
+  /** A picture's URL as typed before uploads existed (older profiles only); an uploaded one is in `avatar`. */
   avatarUrl: string | null;
   bannerUrl: string | null;
+  /** The uploaded avatar's stored sizes. */
+  avatar: Picture | null;
+  banner: Picture | null;
   createdAt: Date;
   updatedAt: Date;
   /** Goes up by one with each profile change; events carry it so consumers keep the newest. */
@@ -49,6 +53,19 @@ export interface ProfileChanges {
   location?: string | null;
   avatarUrl?: string | null;
   bannerUrl?: string | null;
+  avatar?: Picture | null;
+  banner?: Picture | null;
+}
+
+/** An uploaded picture: one stored object per size, narrowest first (URLs come from the storage when shown). */
+export interface Picture {
+  sizes: PictureSize[];
+}
+
+export interface PictureSize {
+  width: number;
+  height: number;
+  key: string;
 }
 
 /**

@@ -14,7 +14,9 @@ import {
 } from '@chirp/platform';
 import { DuplicateValueError, type UserRepository } from '../repositories/types.js';
 import { pendingProfileEvent } from '../events/producers.js';
+import type { MediaService } from './media.js';
 import type { User } from './model.js';
+import type { PictureUrls } from './pictures.js';
 import type { PasswordHasher } from './passwords.js';
 import {
   checkBirthDate,
@@ -61,6 +63,10 @@ export interface UserServiceDependencies {
   tokens: TokenService;
   relay: OutboxRelay;
   limits: AccountLimits;
+  /** Where the profile's pictures are served (their URLs go into profile events). */
+  pictures: PictureUrls;
+  /** What the deprecated avatarUrl and bannerUrl may still change, and deleting a removed picture. */
+  media: Pick<MediaService, 'legacyUrlChanges' | 'deleteQuietly'>;
   /**
    * Tells every gateway at once that the user's sessions were revoked, so
    * none waits for its cached answer to expire. Best effort: the gateways'
@@ -92,7 +98,7 @@ export class UserService {
     await this.refuseTaken(candidate.handle, candidate.email);
     const passwordHash = await this.deps.passwords.hash(password);
     const user = await this.createOrExplainConflict({ ...candidate, id: this.deps.newId(), passwordHash, createdAt: now });
-    await this.deps.relay.publish([pendingProfileEvent(this.deps.users, user)]);
+    await this.deps.relay.publish([pendingProfileEvent(this.deps.users, user, this.deps.pictures)]);
     return this.sessionFor(user);
   }
 
@@ -122,7 +128,7 @@ export class UserService {
     const { id } = requireViewer(viewer);
     const user = await this.deps.users.revokeSessions(id, this.deps.now());
     if (!user) throw new UnauthenticatedError('Your account no longer exists.');
-    await Promise.all([this.deps.relay.publish([pendingProfileEvent(this.deps.users, user)]), this.deps.announceRevoked(id)]);
+    await Promise.all([this.deps.relay.publish([pendingProfileEvent(this.deps.users, user, this.deps.pictures)]), this.deps.announceRevoked(id)]);
     return true;
   }
 
@@ -134,10 +140,20 @@ export class UserService {
   async updateProfile(viewer: Viewer | null, input: ProfileInput): Promise<User> {
     const { id } = requireViewer(viewer);
     const now = this.deps.now();
-    const changes = checkProfileChanges(input, now);
+    const { avatarUrl, bannerUrl, ...fields } = input;
+    const changes = checkProfileChanges(fields, now);
+    let garbage: string[] = [];
+    if (avatarUrl !== undefined || bannerUrl !== undefined) {
+      const before = await this.deps.users.findById(id);
+      if (!before) throw new NotFoundError('Your account no longer exists.');
+      const pictures = this.deps.media.legacyUrlChanges(before, { avatarUrl, bannerUrl });
+      Object.assign(changes, pictures.changes);
+      garbage = pictures.garbage;
+    }
     const user = await this.deps.users.updateProfile(id, changes, now);
     if (!user) throw new NotFoundError('Your account no longer exists.');
-    await this.deps.relay.publish([pendingProfileEvent(this.deps.users, user)]);
+    await this.deps.relay.publish([pendingProfileEvent(this.deps.users, user, this.deps.pictures)]);
+    await this.deps.media.deleteQuietly(garbage);
     return user;
   }
 

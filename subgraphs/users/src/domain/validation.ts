@@ -31,7 +31,6 @@ const LIMITS = {
   bioLength: 160,
   websiteLength: 100,
   locationLength: 30,
-  imageUrlLength: 2048,
 } as const;
 
 /** Length as a person counts it: in characters (code points), not UTF-16 units. */
@@ -120,7 +119,7 @@ function optionalHttpUrl(value: string | null, field: string, max: number, label
 }
 
 /** The raw input of updateProfile: undefined means "leave it", null means "clear it". */
-export type ProfileInput = { [Field in keyof ProfileChanges]?: string | null };
+export type ProfileInput = { [Field in Exclude<keyof ProfileChanges, 'avatar' | 'banner'>]?: string | null };
 
 export function checkProfileChanges(input: ProfileInput, today: Date): ProfileChanges {
   const changes: ProfileChanges = {};
@@ -139,12 +138,6 @@ export function checkProfileChanges(input: ProfileInput, today: Date): ProfileCh
   if (input.website !== undefined) {
     changes.website = optionalHttpUrl(input.website, 'website', LIMITS.websiteLength, 'A website');
   }
-  for (const field of ['avatarUrl', 'bannerUrl'] as const) {
-    const value = input[field];
-    if (value !== undefined) {
-      const label = field === 'avatarUrl' ? 'An avatar URL' : 'A banner URL';
-      changes[field] = optionalHttpUrl(value, field, LIMITS.imageUrlLength, label);
-    }
-  }
+  // avatarUrl and bannerUrl are the media service's (MediaService.legacyUrlChanges).
   return changes;
 }

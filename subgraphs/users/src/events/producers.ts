@@ -14,9 +14,10 @@ import {
 } from '@chirp/platform';
 import type { FollowRepository, UserRepository } from '../repositories/types.js';
 import type { FollowEdge, User } from '../domain/model.js';
+import type { PictureUrls } from '../domain/pictures.js';
 
 /** The public part of a profile, as other services may know it. */
-export function profileChangedEvent(user: User): EventEnvelope<UserProfileChangedPayload> {
+export function profileChangedEvent(user: User, pictures: PictureUrls): EventEnvelope<UserProfileChangedPayload> {
   return {
     id: `user:${user.id}:v${user.version}`,
     type: EventTypes.userProfileChanged,
@@ -28,8 +29,9 @@ export function profileChangedEvent(user: User): EventEnvelope<UserProfileChange
       handle: user.handle,
       firstName: user.firstName,
       lastName: user.lastName,
-      avatarUrl: user.avatarUrl,
-      bannerUrl: user.bannerUrl,
+      avatarUrl: pictures.url(user, 'AVATAR'),
+      bannerUrl: pictures.url(user, 'BANNER'),
+      avatarSizes: pictures.sizes(user, 'AVATAR'),
       bio: user.bio,
       createdAt: user.createdAt.toISOString(),
     },
@@ -53,10 +55,10 @@ export function followChangedEvent(edge: FollowEdge): EventEnvelope<FollowChange
   };
 }
 
-export function pendingProfileEvent(users: UserRepository, user: User): PendingEvent {
+export function pendingProfileEvent(users: UserRepository, user: User, pictures: PictureUrls): PendingEvent {
   return {
     topic: Topics.userProfiles,
-    event: profileChangedEvent(user),
+    event: profileChangedEvent(user, pictures),
     markPublished: () => users.markPublished(user.id, user.version),
   };
 }
@@ -70,12 +72,12 @@ export function pendingFollowEvent(follows: FollowRepository, edge: FollowEdge):
 }
 
 /** Where the outbox sweeper looks for changes whose events were not sent. */
-export function outboxSources(users: UserRepository, follows: FollowRepository): OutboxSource[] {
+export function outboxSources(users: UserRepository, follows: FollowRepository, pictures: PictureUrls): OutboxSource[] {
   return [
     {
       name: 'user profiles',
       findPending: async (olderThan, limit) =>
-        (await users.findUnpublished(olderThan, limit)).map((user) => pendingProfileEvent(users, user)),
+        (await users.findUnpublished(olderThan, limit)).map((user) => pendingProfileEvent(users, user, pictures)),
     },
     {
       name: 'follow edges',

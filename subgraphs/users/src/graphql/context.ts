@@ -1,12 +1,16 @@
 import DataLoader from 'dataloader';
 import type { RequestOrigin, Viewer } from '@chirp/platform';
 import type { FollowService } from '../domain/follows.js';
+import type { MediaService } from '../domain/media.js';
+import type { PictureUrls } from '../domain/pictures.js';
 import type { User } from '../domain/model.js';
 import type { UserService } from '../domain/users.js';
 
 export interface UsersServices {
   users: UserService;
   follows: FollowService;
+  media: MediaService;
+  pictures: PictureUrls;
 }
 
 export interface UsersContext extends UsersServices {

@@ -10,6 +10,7 @@ import {
   toPage,
   type Connection,
 } from '@chirp/platform';
+import type { MediaKind } from '../domain/images.js';
 import type { FollowCursor, FollowEdge, User } from '../domain/model.js';
 import type { LogInInput, Session, SignUpInput } from '../domain/users.js';
 import type { ProfileInput } from '../domain/validation.js';
@@ -42,10 +43,21 @@ export const resolvers: GraphQLResolverMap<UsersContext> = {
     follow: (_root, args: { userId: string }, context: UsersContext) => context.follows.follow(context.viewer, args.userId),
     unfollow: (_root, args: { userId: string }, context: UsersContext) =>
       context.follows.unfollow(context.viewer, args.userId),
+    createMediaUpload: async (_root, args: { kind: MediaKind; contentType: string; byteSize: number }, context: UsersContext) => {
+      const { upload, form } = await context.media.createUpload(context.viewer, args.kind, args.contentType, args.byteSize);
+      const fields = Object.entries(form.fields).map(([name, value]) => ({ name, value }));
+      return { id: upload.id, url: form.url, fields, maxBytes: upload.byteSize, expiresAt: form.expiresAt };
+    },
+    setAvatar: (_root, args: { uploadId: string }, context: UsersContext) => context.media.setPicture(context.viewer, 'AVATAR', args.uploadId),
+    setBanner: (_root, args: { uploadId: string }, context: UsersContext) => context.media.setPicture(context.viewer, 'BANNER', args.uploadId),
+    removeAvatar: (_root, _args, context: UsersContext) => context.media.removePicture(context.viewer, 'AVATAR'),
+    removeBanner: (_root, _args, context: UsersContext) => context.media.removePicture(context.viewer, 'BANNER'),
   },
   User: {
     __resolveReference: (reference: { id: string }, context: UsersContext) => context.loaders.userById.load(reference.id),
     displayName: (user: User) => `${user.firstName} ${user.lastName}`,
+    avatarUrl: (user: User, args: { size?: number | null }, context: UsersContext) => context.pictures.url(user, 'AVATAR', args.size),
+    bannerUrl: (user: User, args: { size?: number | null }, context: UsersContext) => context.pictures.url(user, 'BANNER', args.size),
     email: (user: User, _args, context: UsersContext) => (isSelf(user, context) ? user.email : null),
     birthDate: (user: User, _args, context: UsersContext) => (isSelf(user, context) ? user.birthDate : null),
     followersCount: (user: User, _args, context: UsersContext) => context.loaders.followersCount.load(user.id),

@@ -1,3 +1,4 @@
+import type { MediaUpload, UploadState } from '../domain/media.js';
 import type { Credentials, FollowCursor, FollowEdge, NewUser, ProfileChanges, User } from '../domain/model.js';
 
 /** A unique field already holds this value (the repository says which). */
@@ -51,7 +52,26 @@ export interface FollowRepository {
   markPublished(followerId: string, followeeId: string, seq: number): Promise<void>;
 }
 
+/** Presigned uploads and what became of them (see MediaService). */
+export interface MediaUploadRepository {
+  create(upload: MediaUpload): Promise<void>;
+  findById(id: string): Promise<MediaUpload | null>;
+  /**
+   * Moves the upload from state `from` to `to`, setting `fields`, unless it
+   * is no longer in `from` (another call got there first): the upload
+   * after, or null.
+   */
+  transition(id: string, from: UploadState, to: UploadState, fields: Partial<Pick<MediaUpload, 'madeKeys' | 'replacedKeys'>>, at: Date): Promise<MediaUpload | null>;
+  /**
+   * What the sweep settles: pending uploads expired before `expiredBefore`,
+   * processing ones last changed before `stuckBefore`, and used ones whose
+   * replaced picture is still listed, last changed before `stuckBefore`.
+   */
+  findUnsettled(expiredBefore: Date, stuckBefore: Date, limit: number): Promise<MediaUpload[]>;
+}
+
 export interface UsersRepositories {
   users: UserRepository;
   follows: FollowRepository;
+  uploads: MediaUploadRepository;
 }

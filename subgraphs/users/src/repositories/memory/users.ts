@@ -27,6 +27,8 @@ export class InMemoryUserRepository implements UserRepository {
       location: null,
       avatarUrl: null,
       bannerUrl: null,
+      avatar: null,
+      banner: null,
       updatedAt: newUser.createdAt,
       version: 1,
       sessionGeneration: 0,

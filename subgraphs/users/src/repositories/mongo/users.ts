@@ -1,6 +1,6 @@
 import type { Collection, Db } from 'mongodb';
 import { byIds, ensureIndexes, isDuplicateKeyError } from '@chirp/platform';
-import type { Credentials, NewUser, ProfileChanges, User } from '../../domain/model.js';
+import type { Credentials, NewUser, Picture, ProfileChanges, User } from '../../domain/model.js';
 import { DuplicateValueError, type UserRepository } from '../types.js';
 
 interface UserDocument {
@@ -19,6 +19,9 @@ interface UserDocument {
   location: string | null;
   avatarUrl: string | null;
   bannerUrl: string | null;
+  /** Absent on documents from before uploads: none. */
+  avatar?: Picture | null;
+  banner?: Picture | null;
   createdAt: Date;
   updatedAt: Date;
   version: number;
@@ -62,6 +65,8 @@ export class MongoUserRepository implements UserRepository {
       location: null,
       avatarUrl: null,
       bannerUrl: null,
+      avatar: null,
+      banner: null,
       createdAt: user.createdAt,
       updatedAt: user.createdAt,
       version: 1,
@@ -158,6 +163,8 @@ function toUser(document: Omit<UserDocument, 'passwordHash' | 'handleKey' | 'ema
     location: document.location,
     avatarUrl: document.avatarUrl,
     bannerUrl: document.bannerUrl,
+    avatar: document.avatar ?? null,
+    banner: document.banner ?? null,
     createdAt: document.createdAt,
     updatedAt: document.updatedAt,
     version: document.version,
