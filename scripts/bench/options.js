@@ -13,6 +13,8 @@
 //                                            runs (200; none of the warm reads' viewers; 0 skips the step)
 //   --cold-readers N    BENCH_COLD_READERS   concurrent readers of the cold step (8)
 //   --cold-budget S     BENCH_COLD_BUDGET    seconds for the cold first pages; viewers not started by then are left out (20)
+//   --upload-seconds S  BENCH_UPLOAD_SECONDS length of each read run of the uploads step, alone and while banners are
+//                                            uploaded (10; 0 skips the step)
 //   --posts N           BENCH_POSTS          posts per author class for the lag (5)
 //   --ferretdb-lag-budget S  BENCH_FERRETDB_LAG_BUDGET  seconds for the lag through the FerretDB-backed consumer (120; 0 skips)
 //   --live-counts N,N   BENCH_LIVE_COUNTS    open subscriptions per level of the live push step (1000,10000; capped at
@@ -39,6 +41,7 @@ const DEFAULTS = {
   coldViewers: 200,
   coldReaders: 8,
   coldBudget: 20,
+  uploadSeconds: 10,
   posts: 5,
   ferretdbLagBudget: 120,
   liveCounts: [1000, 10_000],
@@ -59,7 +62,7 @@ export const FERRETDB_BACKENDS = ['postgresql', 'sqlite'];
 
 const ENV = {
   users: 'BENCH_USERS', seed: 'BENCH_SEED', following: 'BENCH_FOLLOWING', seconds: 'BENCH_SECONDS',
-  connections: 'BENCH_CONNECTIONS', openRate: 'BENCH_OPEN_RATE', idleSeconds: 'BENCH_IDLE_SECONDS', workers: 'BENCH_WORKERS', viewers: 'BENCH_VIEWERS',
+  connections: 'BENCH_CONNECTIONS', openRate: 'BENCH_OPEN_RATE', idleSeconds: 'BENCH_IDLE_SECONDS', workers: 'BENCH_WORKERS', viewers: 'BENCH_VIEWERS', uploadSeconds: 'BENCH_UPLOAD_SECONDS',
   coldViewers: 'BENCH_COLD_VIEWERS', coldReaders: 'BENCH_COLD_READERS', coldBudget: 'BENCH_COLD_BUDGET', posts: 'BENCH_POSTS',
   ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', ferretdbBackend: 'BENCH_FERRETDB_BACKEND', layout: 'BENCH_LAYOUT', out: 'BENCH_OUT',
 };

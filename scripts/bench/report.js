@@ -454,6 +454,41 @@ function coldSection(r) {
   ];
 }
 
+/** @param {string} name @param {any} run @param {number | null} ratio */
+function uploadRow(name, run, ratio) {
+  const users = run.stalls?.users;
+  const process = users ? `${Math.round(users.cpuShare * 100)}% CPU, ${ms(users.loopDelayMaxMs)}, ${ms(users.gcMaxMs)}` : 'n/a';
+  const uploads = run.uploads ? `${int(run.uploads.count)}${run.uploads.failed ? ` (${run.uploads.failed} failed: ${run.uploads.errors[0]})` : ''}` : '0';
+  return `| ${name} | ${uploads} | ${run.uploads ? ms(run.uploads.ms.p50) : '—'} | ${ms(run.reads.latency.p50)} | ${ms(run.reads.latency.p99)} | ${ratio === null ? '—' : `**${ratio}×**`} | ${process} |`;
+}
+
+/** Processing uploads, and the reads of the process doing it (scripts/bench/measure-uploads.js). @param {Result} r */
+function uploadsSection(r) {
+  const u = r.uploads;
+  if (!u) return [];
+  const row = (/** @type {string} */ name, /** @type {any} */ p) =>
+    `| ${name} | ${(p.bytes / 1e6).toFixed(2)} MB | ${ms(p.ms.p50)} | ${ms(p.ms.p99)} | ${p.perSecond} with ${p.inFlight} in flight | ${p.cpuMsPerUpload} ms | **${p.perCoreSecond}** |`;
+  return [
+    '## Uploads',
+    '',
+    'What it costs to check and resize one uploaded picture: the users subgraph\'s own `SharpImageProcessor` (`inspect`, then `render`) in the bench\'s process, one at a time for the times, then 4 at a time for the throughput (libvips decodes in libuv\'s thread pool).',
+    '',
+    '| Picture | Size | p50 | p99 | Uploads/s | CPU per upload | Uploads per core-second |',
+    '|---|---|---|---|---|---|---|',
+    row('12 MP JPEG (4000×3000) → banner 1500×500 and 600×200', u.banner),
+    row('400×400 PNG → avatar 48, 96 and 400 px', u.avatar),
+    '',
+    `Reads the users process answers (\`${u.query}\` through the gateway) at ${u.rate}/s for ${u.seconds} s each run, while 12 MP banners are uploaded through the gateway as a client does (createMediaUpload, the form posted to the gateway's \`/media\`, setBanner):`,
+    '',
+    '| Meanwhile | Uploads | Upload p50 | Read p50 | Read p99 | p99 against no uploads | users process: CPU, loop delay max, GC max |',
+    '|---|---|---|---|---|---|---|',
+    uploadRow('no uploads', u.alone, null),
+    uploadRow('1 upload a second', u.paced, u.paced.ratio),
+    uploadRow(`${u.backToBack.uploads.uploaders} users uploading back to back`, u.backToBack, u.backToBack.ratio),
+    '',
+  ];
+}
+
 /** What the gateway's operation limits add to a read (scripts/bench/measure-limits.js). @param {Result} r */
 function limitsSection(r) {
   const l = r.operationLimits;
@@ -722,6 +757,7 @@ export function markdown(r) {
     ...profileSection(r),
     ...limitsSection(r),
     ...coldSection(r),
+    ...uploadsSection(r),
     '## Fan-out',
     '',
     '![inserts](inserts.svg)',

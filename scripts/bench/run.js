@@ -13,8 +13,8 @@
 // the exit code is non-zero only when the bench could not run.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -30,6 +30,7 @@ import { freshId, measureInserts, measureLag } from './measure-fanout.js';
 import { measureLivePushes } from './measure-live.js';
 import { measureIdle } from './measure-idle.js';
 import { measureLimits } from './measure-limits.js';
+import { measureUploads } from './measure-uploads.js';
 import { measureColdReads } from './measure-cold.js';
 import { measureMemory } from './measure-memory.js';
 import { measureReads, measureReadsDuringPosts, samePages } from './measure-reads.js';
@@ -77,7 +78,7 @@ async function serversFor(ferretdbBackend) {
  * every 2 s, which would occupy a core for the whole run. On MongoDB the
  * sweep is an index probe. Nothing is left pending by the load anyway.
  */
-function stackEnv(servers, namespace, secret, network, workers) {
+function stackEnv(servers, namespace, secret, network, workers, mediaDir) {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -98,6 +99,8 @@ function stackEnv(servers, namespace, secret, network, workers) {
     BENCH_NETWORK: JSON.stringify(network.options),
     // Worker processes per service (node:cluster), for the one-and-two-workers comparison (service-process.js relays to them).
     WORKERS: String(workers),
+    // Media on disk, one directory for the users process (which writes it) and the gateway (which takes the uploads).
+    MEDIA_DIR: mediaDir,
   };
 }
 
@@ -212,7 +215,9 @@ async function main() {
       : 'starting the stack (each subgraph, then the gateway, in its own process) and the bare handler...');
     // BENCH_NODE_FLAGS: extra Node flags for every stack process (e.g. GC settings to try).
     const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const stack = await startBenchStack({ layout: options.layout, env: stackEnv(servers, namespace, secret, network, options.workers), here, root, profileDir, nodeFlags });
+    const mediaDir = await mkdtemp(resolve(tmpdir(), 'chirp-bench-media-'));
+    stoppables.push({ stop: () => rm(mediaDir, { recursive: true, force: true }) });
+    const stack = await startBenchStack({ layout: options.layout, env: stackEnv(servers, namespace, secret, network, options.workers, mediaDir), here, root, profileDir, nodeFlags });
     stoppables.push(stack);
     const bare = await startChild(resolve(here, 'bare-handler.js'), {
       name: 'bare handler', cwd: root, env: { PATH: process.env.PATH, REDIS_URL: servers.env.REDIS_URL, BENCH_TIMELINE_PREFIX: prefix },
@@ -297,6 +302,13 @@ async function main() {
         viewers: coldViewers, concurrency: options.coldReaders, budgetSeconds: options.coldBudget, settings, log,
       });
       result.phases.coldSeconds = since(phase);
+    }
+
+    if (options.uploadSeconds > 0) {
+      phase = Date.now();
+      log('uploads: processing a 12 MP JPEG and a small PNG, then reads of the users process while banners are uploaded...');
+      result.uploads = await measureUploads({ gatewayUrl, readers: viewers.slice(0, 500), uploaders: viewers.slice(-2), rate: 200, seconds: options.uploadSeconds, probe, log });
+      result.phases.uploadsSeconds = since(phase);
     }
 
     phase = Date.now();
