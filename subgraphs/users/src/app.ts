@@ -21,7 +21,7 @@ import { FAST_HASHING, PRODUCTION_HASHING, PasswordHasher } from './domain/passw
 import { PictureUrls } from './domain/pictures.js';
 import { UserService } from './domain/users.js';
 import { createContext, type UsersServices } from './graphql/context.js';
-import { SharpImageProcessor } from './media/sharp-images.js';
+import { WorkerImageProcessor } from './media/worker-images.js';
 import { resolvers } from './graphql/resolvers.js';
 import { createRepositories } from './repositories/index.js';
 import { typeDefs } from './schema.js';
@@ -49,11 +49,12 @@ export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<
   const now = () => new Date();
   const ids = new IdGenerator();
   const limit = (name: keyof typeof config.rateLimits) => createRateLimiter(name, config.rateLimits[name], infra.redis);
+  const images = new WorkerImageProcessor(logger.child({ component: 'images' }));
   const media = new MediaService({
     uploads: repositories.uploads,
     users: repositories.users,
     storage,
-    images: new SharpImageProcessor(),
+    images,
     pictures,
     relay,
     limit: limit('upload'),
@@ -102,6 +103,7 @@ export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<
     },
     async stop() {
       clearInterval(sweeper);
+      images.close();
       await relay.stop();
       await server?.close();
     },

@@ -1,7 +1,9 @@
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { IMAGE_RULES, ImageRejectedError, renditionSizesFor } from '../src/domain/images.js';
+import { createLogger } from '@chirp/platform';
 import { SharpImageProcessor } from '../src/media/sharp-images.js';
+import { WorkerImageProcessor } from '../src/media/worker-images.js';
 
 /** A picture made here, so the tests need no fixture files. */
 const picture = (width: number, height: number) =>
@@ -84,5 +86,26 @@ describe('SharpImageProcessor', () => {
     const renditions = await images.render(polyglot, renditionSizesFor('AVATAR', facts));
     expect(renditions.map((r) => r.width)).toEqual([48, 96]); // 400 would enlarge it
     for (const rendition of renditions) expect(rendition.bytes.includes('script')).toBe(false);
+  });
+});
+
+describe('WorkerImageProcessor', () => {
+  const images = new WorkerImageProcessor(createLogger('test', 'silent'));
+  afterAll(() => images.close());
+
+  it('does what the in-process one does, in a child process at a lower priority', async () => {
+    const bytes = await picture(800, 600).jpeg().toBuffer();
+    expect(await images.inspect(bytes)).toEqual({ format: 'jpeg', width: 800, height: 600 });
+    const renditions = await images.render(bytes, IMAGE_RULES.sizes.AVATAR);
+    expect(renditions.map((r) => [r.width, r.height, r.contentType])).toEqual([[48, 48, 'image/webp'], [96, 96, 'image/webp'], [400, 400, 'image/webp']]);
+    expect(Buffer.isBuffer(renditions[0]?.bytes)).toBe(true);
+    expect((await sharp(renditions[2]?.bytes).metadata()).width).toBe(400);
+  });
+
+  it('passes refusals on as refusals, and starts again after its process dies', async () => {
+    await expect(images.inspect(Buffer.from('not a picture'))).rejects.toBeInstanceOf(ImageRejectedError);
+    (images as unknown as { worker?: { kill(): void } }).worker?.kill();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await images.inspect(await picture(64, 64).png().toBuffer())).toMatchObject({ format: 'png' });
   });
 });
