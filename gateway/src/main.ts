@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
-import { TokenService, connectLiveBus, createLogger, runInWorkers, stopOnSignals, warnAboutDevelopmentKey } from '@chirp/platform';
+import {
+  TokenService,
+  connectLiveBus,
+  createLogger,
+  followSecretRotations,
+  resolveSecrets,
+  runInWorkers,
+  stopOnSignals,
+  warnAboutDevelopmentKey,
+} from '@chirp/platform';
 import { loadGatewayConfig } from './config.js';
 import { startGateway } from './gateway.js';
 
-const config = loadGatewayConfig();
+const env = await resolveSecrets(process.env);
+const config = loadGatewayConfig(env);
 const logger = createLogger('gateway', config.logLevel);
 await runInWorkers(config.workers, logger, async () => {
   warnAboutDevelopmentKey(config, logger);
+  const secrets = followSecretRotations(env, config, logger);
   const live = connectLiveBus(config, {}, logger);
   const server = await startGateway({
     supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
@@ -25,6 +36,7 @@ await runInWorkers(config.workers, logger, async () => {
     media: config.media,
   });
   stopOnSignals(logger, async () => {
+    secrets.stop();
     await server.close();
     await live.close();
   });

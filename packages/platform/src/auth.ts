@@ -28,6 +28,42 @@ export interface TokenSettings {
   secret: string;
   issuer: string;
   ttlSeconds: number;
+  /** Shared by every TokenService of the process, so a rotated secret reaches them all; made from `secret` when absent. */
+  keys?: SigningKeys;
+}
+
+/**
+ * The signing keys of a process: tokens are signed with the current one and
+ * accepted under the current or the one before, so a rotation of the secret
+ * (see secrets.ts) logs no one out: tokens issued before it stay valid
+ * until they expire, as long as the next rotation is more than a token's
+ * lifetime away.
+ */
+export class SigningKeys {
+  private current: { secret: string; key: KeyObject };
+  private previous: KeyObject | undefined;
+  /** Goes up with each rotation: what was verified under the keys before is checked again. */
+  version = 0;
+
+  constructor(secret: string) {
+    this.current = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+  }
+
+  rotate(secret: string): void {
+    if (secret === this.current.secret) return;
+    this.previous = this.current.key;
+    this.current = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+    this.version += 1;
+  }
+
+  signing(): KeyObject {
+    return this.current.key;
+  }
+
+  /** The keys a token may be signed with, the current first. */
+  verifying(): KeyObject[] {
+    return this.previous ? [this.current.key, this.previous] : [this.current.key];
+  }
 }
 
 const ALGORITHM = 'HS256';
@@ -42,13 +78,14 @@ const ALGORITHM = 'HS256';
  */
 export class TokenService {
   /** Imported once: jose would import a raw secret again on every verification. */
-  private readonly key: KeyObject;
+  private readonly keys: SigningKeys;
   /**
    * Tokens already verified, until they expire. Every request is verified by
    * the gateway and again by a subgraph, and one client sends the same token
    * again and again: this spares the HMAC and the claim checks each time.
    */
   private readonly verified = new LRUCache<string, Session>({ max: 50_000 });
+  private verifiedUnderKeys = 0;
 
   /**
    * `admit`, when given, runs on every verification after the signature and
@@ -59,12 +96,12 @@ export class TokenService {
     private readonly settings: TokenSettings,
     private readonly admit?: SessionAdmission,
   ) {
-    this.key = createSecretKey(Buffer.from(settings.secret, 'utf8'));
+    this.keys = settings.keys ?? new SigningKeys(settings.secret);
   }
 
   /** The same key and settings, with every verified session also passed through `admit`. */
   admitting(admit: SessionAdmission): TokenService {
-    return new TokenService(this.settings, admit);
+    return new TokenService({ ...this.settings, keys: this.keys }, admit);
   }
 
   /** A token for the viewer, carrying the user's current session generation. */
@@ -75,7 +112,7 @@ export class TokenService {
       .setIssuer(this.settings.issuer)
       .setIssuedAt()
       .setExpirationTime(`${this.settings.ttlSeconds}s`)
-      .sign(this.key);
+      .sign(this.keys.signing());
   }
 
   /** The viewer a token names, or an UnauthenticatedError saying why not. */
@@ -91,13 +128,15 @@ export class TokenService {
   }
 
   private async verifySignedSession(token: string): Promise<Session> {
+    if (this.keys.version !== this.verifiedUnderKeys) {
+      // A rotation may have dropped the key a cached token was signed with.
+      this.verified.clear();
+      this.verifiedUnderKeys = this.keys.version;
+    }
     const known = this.verified.get(token);
     if (known && known.expiresAtMs > Date.now()) return known;
     try {
-      const { payload } = await jwtVerify(token, this.key, {
-        issuer: this.settings.issuer,
-        algorithms: [ALGORITHM],
-      });
+      const { payload } = await this.verifyWithAnyKey(token);
       if (typeof payload.sub !== 'string' || typeof payload.handle !== 'string' || typeof payload.exp !== 'number') {
         throw new UnauthenticatedError('The token does not name a user.');
       }
@@ -114,6 +153,17 @@ export class TokenService {
         throw new UnauthenticatedError('Your session has expired; please log in again.');
       }
       throw new UnauthenticatedError('The token is not valid.');
+    }
+  }
+
+  /** Checks the signature under each key in use (the current, then the one before a rotation). */
+  private async verifyWithAnyKey(token: string): ReturnType<typeof jwtVerify> {
+    const [current, ...older] = this.keys.verifying();
+    try {
+      return await jwtVerify(token, current as KeyObject, { issuer: this.settings.issuer, algorithms: [ALGORITHM] });
+    } catch (error) {
+      if (!(error instanceof joseErrors.JWSSignatureVerificationFailed) || older.length === 0) throw error;
+      return jwtVerify(token, older[0] as KeyObject, { issuer: this.settings.issuer, algorithms: [ALGORITHM] });
     }
   }
 

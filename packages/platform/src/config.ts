@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { SigningKeys } from './auth.js';
 import type { RateLimitRule } from './rate-limit.js';
 
 /**
@@ -26,6 +27,9 @@ const environmentSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).optional(),
   JWT_SECRET: z.string().default(DEVELOPMENT_JWT_SECRET),
+  JWT_SECRET_AWS_SECRET: z.string().optional(),
+  MONGODB_URL_AWS_SECRET: z.string().optional(),
+  SECRETS_REFRESH_SECONDS: positiveInt(300),
   JWT_ISSUER: z.string().default('chirp'),
   JWT_TTL_SECONDS: positiveInt(7 * 24 * 3600),
   MONGODB_URL: optionalUrl,
@@ -66,7 +70,9 @@ export interface ServiceConfig {
   logLevel: NonNullable<Environment['LOG_LEVEL']>;
   host: string;
   port: number;
-  jwt: { secret: string; issuer: string; ttlSeconds: number };
+  jwt: { secret: string; issuer: string; ttlSeconds: number; keys: SigningKeys };
+  /** How often secrets named by `*_AWS_SECRET` are read again (rotation). */
+  secretsRefreshMs: number;
   mongo: { url: string; database: string } | undefined;
   /** `keyPrefix` scopes this service's keys; `livePrefix` is shared by every service and gateway (live channels). */
   redis: { url: string; keyPrefix: string; livePrefix: string } | undefined;
@@ -168,7 +174,8 @@ export function loadConfig(
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
     host: env.HOST,
     port: env.PORT ?? defaultPort,
-    jwt: { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, ttlSeconds: env.JWT_TTL_SECONDS },
+    jwt: { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, ttlSeconds: env.JWT_TTL_SECONDS, keys: new SigningKeys(env.JWT_SECRET) },
+    secretsRefreshMs: env.SECRETS_REFRESH_SECONDS * 1000,
     mongo: env.MONGODB_URL
       ? { url: env.MONGODB_URL, database: `${env.MONGODB_DB_PREFIX}_${service}` }
       : undefined,

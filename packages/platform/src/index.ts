@@ -31,3 +31,4 @@ export * from './workers.js';
 export { InMemoryVersionedCache } from './adapters/memory-versioned-cache.js';
 export { RedisVersionedCache } from './adapters/redis-versioned-cache.js';
 export * from './media/index.js';
+export * from './secrets.js';

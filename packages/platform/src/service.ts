@@ -2,6 +2,7 @@ import { loadConfig, warnAboutDevelopmentKey, type ServiceConfig } from './confi
 import { connectInfrastructure, type Infrastructure } from './infrastructure.js';
 import { stopOnSignals } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
+import { resolveSecrets, watchSecrets } from './secrets.js';
 import { runInWorkers } from './workers.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
@@ -26,18 +27,38 @@ export type SubgraphFactory = (options: SubgraphAppOptions) => Promise<SubgraphA
 
 /** The production shape: one subgraph in its own process, configured from the environment. */
 export async function runSubgraphProcess(service: string, defaultPort: number, factory: SubgraphFactory): Promise<void> {
-  const config = loadConfig(service, defaultPort);
+  const env = await resolveSecrets(process.env);
+  const config = loadConfig(service, defaultPort, env);
   const logger = createLogger(service, config.logLevel);
   await runInWorkers(config.workers, logger, async () => {
     warnAboutDevelopmentKey(config, logger);
+    const secrets = followSecretRotations(env, config, logger);
     const infra = await connectInfrastructure(config, logger);
     logger.info(`${service} uses ${infra.description}`);
     const app = await factory({ config, logger, infra });
     await app.start();
     stopOnSignals(logger, async () => {
+      secrets.stop();
       await app.stop();
       await infra.close();
     });
+  });
+}
+
+/**
+ * Reads the secrets named in the environment again from time to time: a
+ * rotated signing key is taken at once (tokens signed with the one before
+ * stay valid); a rotated MongoDB URI is used by the next start, the open
+ * connections having authenticated already.
+ */
+export function followSecretRotations(env: NodeJS.ProcessEnv, config: ServiceConfig, logger: Logger): { stop(): void } {
+  return watchSecrets(process.env, env, {
+    intervalMs: config.secretsRefreshMs,
+    logger,
+    onChange: (variable, value) => {
+      if (variable === 'JWT_SECRET') config.jwt.keys.rotate(value);
+      else logger.warn({ variable }, 'the MongoDB URI was rotated: open connections keep working; a restart uses the new one');
+    },
   });
 }
 
