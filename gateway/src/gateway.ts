@@ -10,10 +10,12 @@ import {
   createHttpServer,
   listen,
   logUnexpectedErrors,
+  recordOperations,
   verifiedViewer,
   type LiveBus,
   type Logger,
   type MediaStorageConfig,
+  type Metrics,
   type RunningServer,
   type TokenService,
   type Viewer,
@@ -59,6 +61,8 @@ export interface GatewayOptions {
   sessionLookup?: GenerationLookup;
   /** Media storage: with the disk adapter, this gateway receives its uploads and serves its files under `/media`. */
   media?: MediaStorageConfig;
+  /** Counted per operation, and served at `/metrics`. */
+  metrics?: Metrics;
 }
 
 /** The routing URL of every subgraph named in the supergraph, with the configured overrides applied. */
@@ -92,7 +96,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const sessions = new SessionCheck({ lookup: options.sessionLookup ?? sessionLookup.lookup, ttlMs: options.sessionCheckTtlMs ?? 60_000 });
   const stopHearingRevocations = await forgetOnRevocation(options.live, sessions, options.logger);
   const tokens = options.tokens.admitting(sessions.admit);
-  const web = createHttpServer({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints) });
+  const web = createHttpServer({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints), ...(options.metrics ? { metrics: options.metrics } : {}) });
   const httpServer = web.server;
   if (options.media?.kind === 'disk') web.serveMedia(createDiskMediaRoutes(new DiskObjectStorage(options.media), options.logger.child({ component: 'media' })));
   const sources: SubgraphSource[] = [];
@@ -130,6 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       logUnexpectedErrors<GatewayContext>(options.logger),
       subscriptionsOverWebSocketOnly(),
       noSilentNulls(options.logger),
+      ...(options.metrics ? [recordOperations<GatewayContext>(options.metrics)] : []),
       forgetOnLogOutEverywhere<GatewayContext>(sessions),
       { serverWillStart: async () => ({ drainServer: () => liveServer.close() }) },
     ],

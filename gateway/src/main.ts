@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  Metrics,
   TokenService,
   connectLiveBus,
   createLogger,
@@ -19,6 +20,7 @@ await runInWorkers(config.workers, logger, async () => {
   warnAboutDevelopmentKey(config, logger);
   const secrets = followSecretRotations(env, config, logger);
   const live = connectLiveBus(config, {}, logger);
+  const metrics = new Metrics({ service: 'gateway', emf: config.metricsEmf, logger });
   const server = await startGateway({
     supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
     subgraphUrls: config.subgraphUrls,
@@ -34,10 +36,12 @@ await runInWorkers(config.workers, logger, async () => {
     trustProxyHops: config.trustProxyHops,
     sessionCheckTtlMs: config.sessionCheckTtlMs,
     media: config.media,
+    metrics,
   });
   stopOnSignals(logger, async () => {
     secrets.stop();
     await server.close();
+    await metrics.close();
     await live.close();
   });
 });

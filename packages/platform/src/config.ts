@@ -30,6 +30,7 @@ const environmentSchema = z.object({
   JWT_SECRET_AWS_SECRET: z.string().optional(),
   MONGODB_URL_AWS_SECRET: z.string().optional(),
   SECRETS_REFRESH_SECONDS: positiveInt(300),
+  METRICS_EMF: z.enum(['on', 'off']).optional(),
   JWT_ISSUER: z.string().default('chirp'),
   JWT_TTL_SECONDS: positiveInt(7 * 24 * 3600),
   MONGODB_URL: optionalUrl,
@@ -73,6 +74,8 @@ export interface ServiceConfig {
   jwt: { secret: string; issuer: string; ttlSeconds: number; keys: SigningKeys };
   /** How often secrets named by `*_AWS_SECRET` are read again (rotation). */
   secretsRefreshMs: number;
+  /** Whether metrics are written to stdout in CloudWatch Embedded Metric Format (see metrics.ts). */
+  metricsEmf: boolean;
   mongo: { url: string; database: string } | undefined;
   /** `keyPrefix` scopes this service's keys; `livePrefix` is shared by every service and gateway (live channels). */
   redis: { url: string; keyPrefix: string; livePrefix: string } | undefined;
@@ -176,6 +179,7 @@ export function loadConfig(
     port: env.PORT ?? defaultPort,
     jwt: { secret: env.JWT_SECRET, issuer: env.JWT_ISSUER, ttlSeconds: env.JWT_TTL_SECONDS, keys: new SigningKeys(env.JWT_SECRET) },
     secretsRefreshMs: env.SECRETS_REFRESH_SECONDS * 1000,
+    metricsEmf: (env.METRICS_EMF ?? (env.NODE_ENV === 'production' ? 'on' : 'off')) === 'on',
     mongo: env.MONGODB_URL
       ? { url: env.MONGODB_URL, database: `${env.MONGODB_DB_PREFIX}_${service}` }
       : undefined,

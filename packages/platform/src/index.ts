@@ -32,3 +32,4 @@ export { InMemoryVersionedCache } from './adapters/memory-versioned-cache.js';
 export { RedisVersionedCache } from './adapters/redis-versioned-cache.js';
 export * from './media/index.js';
 export * from './secrets.js';
+export * from './metrics.js';

@@ -1,3 +1,4 @@
+import { Metrics } from './metrics.js';
 import type { Db, MongoClient } from 'mongodb';
 import type { Redis } from 'ioredis';
 import type { Cache } from './cache.js';
@@ -31,6 +32,8 @@ export interface Infrastructure {
   bus: EventBus;
   /** Pushes to the gateways' open subscriptions (Redis pub/sub, or in process). */
   live: LiveBus;
+  /** What the service measures: `/metrics` for Prometheus, and CloudWatch EMF lines on stdout. */
+  metrics: Metrics;
   /** "MongoDB, Redis, Kafka" or which parts are in memory, for the start banner. */
   description: string;
   checkReady(): Promise<void>;
@@ -53,8 +56,9 @@ export async function connectInfrastructure(
   const redis = config.redis ? createRedisClient(config.redis.url, config.redis.keyPrefix) : undefined;
   const cache: Cache = redis ? new RedisCache(redis) : new InMemoryCache();
   const versionedCache: VersionedCache = redis ? new RedisVersionedCache(redis) : new InMemoryVersionedCache();
+  const metrics = new Metrics({ service: config.service, emf: config.metricsEmf, logger });
   const bus: EventBus = config.kafka
-    ? new KafkaEventBus(config.kafka, logger.child({ component: 'kafka' }))
+    ? new KafkaEventBus(config.kafka, logger.child({ component: 'kafka' }), (group, lag) => metrics.record('consumerLag', lag, { group }))
     : (shared.bus ?? new InMemoryEventBus(logger));
   const live = connectLiveBus(config, shared, logger);
 
@@ -66,6 +70,7 @@ export async function connectInfrastructure(
     versionedCache,
     bus,
     live,
+    metrics,
     description: [
       mongo ? 'MongoDB' : 'in-memory storage',
       redis ? 'Redis' : 'in-memory cache',
@@ -75,6 +80,7 @@ export async function connectInfrastructure(
       await Promise.all([mongo?.db.command({ ping: 1 }), cache.ping(), bus.ping(), live.ping()]);
     },
     async close() {
+      await metrics.close();
       await bus.close();
       if (live !== shared.live) await live.close();
       await Promise.allSettled([mongo?.client.close(), redis?.quit()]);

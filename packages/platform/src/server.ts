@@ -13,6 +13,7 @@ import { GraphQLError, type DocumentNode } from 'graphql';
 import type { TokenService, Viewer } from './auth.js';
 import { DomainError } from './errors.js';
 import { createErrorFormatter } from './graphql-errors.js';
+import { KNOWN_ERROR_CODES, type Metrics } from './metrics.js';
 import type { Logger } from './logger.js';
 
 export interface RunningServer {
@@ -61,7 +62,7 @@ export type MediaRoutes = (request: http.IncomingMessage, response: http.ServerR
  * those cost about a tenth of each process's CPU per read in the benchmark's
  * profile.
  */
-export function createHttpServer(options: Pick<HttpServerOptions, 'checkReady' | 'logger'>): ChirpHttpServer {
+export function createHttpServer(options: Pick<HttpServerOptions, 'checkReady' | 'logger'> & { metrics?: Metrics }): ChirpHttpServer {
   let graphql: ((request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>) | undefined;
   let media: MediaRoutes | undefined;
   const route = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
@@ -69,6 +70,12 @@ export function createHttpServer(options: Pick<HttpServerOptions, 'checkReady' |
     if (path === '/graphql' && graphql) return graphql(request, response);
     if (media && (path === '/media' || path.startsWith('/media/')) && (await media(request, response))) return;
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (path === '/metrics' && options.metrics) {
+      const text = await options.metrics.registry.metrics();
+      response.writeHead(200, { 'content-type': options.metrics.registry.contentType });
+      response.end(text);
+      return;
+    }
     if (path === '/readyz') {
       try {
         await options.checkReady();
@@ -204,6 +211,8 @@ export interface SubgraphServerOptions<Context> extends HttpServerOptions {
   exposeInternals: boolean;
   /** Builds the per-request context (fresh DataLoaders) for a verified viewer, from where the request came. */
   createContext: (viewer: Viewer | null, origin: RequestOrigin) => Context;
+  /** Counted per operation, and served at `/metrics`. */
+  metrics?: Metrics;
 }
 
 /** Where a request came from, for the limits counted per client address (log-in, sign-up). */
@@ -251,6 +260,7 @@ export async function startSubgraphServer<Context extends object>(
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       logUnexpectedErrors<Context>(options.logger),
+      ...(options.metrics ? [recordOperations<Context>(options.metrics)] : []),
     ],
   });
   await apollo.start();
@@ -285,6 +295,31 @@ export async function verifiedViewer(tokens: TokenService, header: string | unde
  * Domain errors, and errors a subgraph already classified, are the client's
  * business; anything else is ours and gets logged with its stack.
  */
+/**
+ * Counts every operation answered, its time, and its errors by code
+ * (metrics.ts). The operation's label is its name when it has a sensible
+ * one (a client chooses it: the number of distinct labels is bounded).
+ */
+export function recordOperations<Context extends object>(metrics: Metrics): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse({ response, operationName, errors }) {
+          const operation = metrics.operationLabel(operationName);
+          metrics.record('requests', 1, { operation });
+          metrics.record('requestMs', performance.now() - started, { operation });
+          const answered = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+          for (const error of answered ?? errors ?? []) {
+            const code = String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+            metrics.record('errors', 1, { code: KNOWN_ERROR_CODES.has(code) ? code : 'OTHER' });
+          }
+        },
+      };
+    },
+  };
+}
+
 export function logUnexpectedErrors<Context extends object>(logger: Logger): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {

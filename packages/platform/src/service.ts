@@ -87,5 +87,6 @@ export function serveSubgraph<Context extends object>(
     exposeInternals: config.env === 'development',
     checkReady: () => infra.checkReady(),
     createContext: graph.createContext,
+    metrics: infra.metrics,
   });
 }

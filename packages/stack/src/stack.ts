@@ -7,6 +7,7 @@ import path from 'node:path';
 import {
   InMemoryEventBus,
   InMemoryLiveBus,
+  Metrics,
   connectLiveBus,
   TokenService,
   connectInfrastructure,
@@ -114,6 +115,7 @@ export async function startStack(given: NodeJS.ProcessEnv = process.env, options
       trustProxyHops: gatewayConfig.trustProxyHops,
       sessionCheckTtlMs: gatewayConfig.sessionCheckTtlMs,
       media: gatewayConfig.media,
+      metrics: new Metrics({ service: 'gateway', emf: gatewayConfig.metricsEmf, logger: gatewayLogger }),
     });
     gateways.push({ server, live });
     return server;

@@ -42,7 +42,7 @@ export async function createTimelineSubgraph(options: TimelineSubgraphOptions): 
   const store = options.store ?? defaultStore(infra.redis, settings);
   const likes = new LikesProjection(repositories.likes, options.likeCache ?? defaultLikeCache(infra.redis));
   const cards = new CardService(infra.versionedCache, repositories.tweets, repositories.authors, likes);
-  const fanout = new FanoutService({ store, ...repositories, cards, live: infra.live, settings, logger });
+  const fanout = new FanoutService({ store, ...repositories, cards, live: infra.live, settings, logger, metrics: infra.metrics });
   const handlers: TimelineEventHandlers = {
     onFollowChanged: (change) => fanout.onFollowChanged(change),
     onTweetChanged: (change) => fanout.onTweetChanged(change),

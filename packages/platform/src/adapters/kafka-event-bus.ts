@@ -56,6 +56,8 @@ export class KafkaEventBus implements EventBus {
   constructor(
     private readonly settings: KafkaSettings,
     private readonly logger: Logger,
+    /** Told after each batch how many events its group has yet to process on that partition (consumer lag). */
+    private readonly onLag?: (group: string, lag: number) => void,
   ) {
     stopKafkajsIdlePolling(); // once per process; see there
     this.kafka = new Kafka({
@@ -95,6 +97,8 @@ export class KafkaEventBus implements EventBus {
       rebalanceTimeout: 20_000,
     });
     this.consumers.add(consumer);
+    const { onLag } = this;
+    if (onLag) consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => onLag(options.group, Number(payload.offsetLag)));
     const joined = this.waitForGroupJoin(consumer);
     await consumer.connect();
     // A topic just created elsewhere can still be missing from the metadata

@@ -3,6 +3,7 @@ import {
   type FollowChangedPayload,
   type LiveBus,
   type Logger,
+  type Metrics,
   type TweetChangedPayload,
   type UserProfileChangedPayload,
 } from '@chirp/platform';
@@ -32,6 +33,8 @@ export interface FanoutDependencies {
   live: LiveBus;
   settings: TimelineSettings;
   logger: Logger;
+  /** Fan-out sizes and times, and live pushes (when given). */
+  metrics?: Metrics;
 }
 
 /**
@@ -90,7 +93,10 @@ export class FanoutService {
     await this.rememberRecent(tweet);
     // The author and the followers side by side: neither waits on the other,
     // and each round trip saved is latency saved for every live follower.
-    await Promise.all([this.serveAuthor(tweet), this.serveFollowers(tweet)]);
+    const started = performance.now();
+    const [, followers] = await Promise.all([this.serveAuthor(tweet), this.serveFollowers(tweet)]);
+    this.deps.metrics?.record('fanoutFollowers', followers, {});
+    this.deps.metrics?.record('fanoutMs', performance.now() - started, {});
   }
 
   /**
@@ -105,7 +111,8 @@ export class FanoutService {
     await this.deps.store.mergeRecent(tweet.authorId, await this.deps.tweets.latestIds([tweet.authorId], this.deps.settings.maxLength));
   }
 
-  private async serveFollowers(tweet: TweetRecord): Promise<void> {
+  /** Returns how many followers the tweet was for. */
+  private async serveFollowers(tweet: TweetRecord): Promise<number> {
     const [celebrity, followers] = await Promise.all([this.isCelebrity(tweet.authorId), this.deps.followGraph.followersOf(tweet.authorId)]);
     // Followers with a socket open go first, so they hear of the tweet within
     // the first chunk rather than after the whole fan-out; the others'
@@ -114,9 +121,13 @@ export class FanoutService {
     const online = await this.listening(followers);
     const live = new Set(online);
     const offline = followers.filter((id) => !live.has(id));
-    if (celebrity) return this.inChunks(online, (homes) => this.announce(homes, tweet.id));
+    if (celebrity) {
+      await this.inChunks(online, (homes) => this.announce(homes, tweet.id));
+      return followers.length;
+    }
     await this.inChunks(online, (homes) => this.addToHomes(homes, tweet.id));
     await this.inChunks(offline, (homes) => this.deps.store.addToHomes(homes, tweet.id));
+    return followers.length;
   }
 
   /** Runs `step` over chunks of users, a few chunks in flight: Redis stays busy while the next pipeline is encoded. */
@@ -162,6 +173,7 @@ export class FanoutService {
   private async announce(userIds: readonly string[], tweetId: string): Promise<void> {
     try {
       await this.deps.live.publishToListening(LiveStreams.homeTimeline, userIds, tweetId);
+      if (userIds.length > 0) this.deps.metrics?.record('pushes', userIds.length, { stream: 'homeTimeline' });
     } catch (error) {
       this.deps.logger.warn({ err: error, tweetId }, 'could not announce a tweet to live subscribers');
     }
