@@ -60,6 +60,10 @@ export class SigningKeys {
     return this.current.key;
   }
 
+  isCurrent(secret: string): boolean {
+    return secret === this.current.secret;
+  }
+
   /** The keys a token may be signed with, the current first. */
   verifying(): KeyObject[] {
     return this.previous ? [this.current.key, this.previous] : [this.current.key];
@@ -78,7 +82,7 @@ const ALGORITHM = 'HS256';
  */
 export class TokenService {
   /** Imported once: jose would import a raw secret again on every verification. */
-  private readonly keys: SigningKeys;
+  private keys: SigningKeys;
   /**
    * Tokens already verified, until they expire. Every request is verified by
    * the gateway and again by a subgraph, and one client sends the same token
@@ -96,12 +100,15 @@ export class TokenService {
     private readonly settings: TokenSettings,
     private readonly admit?: SessionAdmission,
   ) {
-    this.keys = settings.keys ?? new SigningKeys(settings.secret);
+    // Shared keys only while they are the settings' own: settings copied with another secret (a test's forger) get theirs.
+    this.keys = settings.keys?.isCurrent(settings.secret) ? settings.keys : new SigningKeys(settings.secret);
   }
 
   /** The same key and settings, with every verified session also passed through `admit`. */
   admitting(admit: SessionAdmission): TokenService {
-    return new TokenService({ ...this.settings, keys: this.keys }, admit);
+    const twin = new TokenService(this.settings, admit);
+    twin.keys = this.keys; // the very same keys, rotations included
+    return twin;
   }
 
   /** A token for the viewer, carrying the user's current session generation. */

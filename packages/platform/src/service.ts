@@ -56,7 +56,10 @@ export function followSecretRotations(env: NodeJS.ProcessEnv, config: ServiceCon
     intervalMs: config.secretsRefreshMs,
     logger,
     onChange: (variable, value) => {
-      if (variable === 'JWT_SECRET') config.jwt.keys.rotate(value);
+      if (variable === 'JWT_SECRET') {
+        config.jwt.keys.rotate(value);
+        config.jwt.secret = value;
+      }
       else logger.warn({ variable }, 'the MongoDB URI was rotated: open connections keep working; a restart uses the new one');
     },
   });

@@ -52,11 +52,9 @@ describe('secrets from Secrets Manager', () => {
 });
 
 describe('SigningKeys', () => {
-  const settings = (keys: SigningKeys) => ({ secret: 'unused', issuer: 'chirp', ttlSeconds: 60, keys });
-
   it('keeps tokens signed before a rotation valid, signs new ones with the new key, and forgets the key two rotations back', async () => {
     const keys = new SigningKeys('a'.repeat(40));
-    const tokens = new TokenService(settings(keys));
+    const tokens = new TokenService({ secret: 'a'.repeat(40), issuer: 'chirp', ttlSeconds: 60, keys });
     const before = await tokens.issue({ id: '1', handle: 'ada' });
     keys.rotate('b'.repeat(40));
     const after = await tokens.issue({ id: '1', handle: 'ada' });
