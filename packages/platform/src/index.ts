@@ -33,3 +33,4 @@ export { RedisVersionedCache } from './adapters/redis-versioned-cache.js';
 export * from './media/index.js';
 export * from './secrets.js';
 export * from './metrics.js';
+export * from './lambda.js';

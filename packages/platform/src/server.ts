@@ -241,28 +241,7 @@ export async function startSubgraphServer<Context extends object>(
 ): Promise<RunningServer> {
   const web = createHttpServer(options);
   const httpServer = web.server;
-  const apollo = new ApolloServer<Context>({
-    schema: buildSubgraphSchema({
-      typeDefs: options.typeDefs,
-      // buildSubgraphSchema is typed for an unknown context; Apollo passes ours at run time.
-      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
-    }),
-    formatError: createErrorFormatter({ exposeInternals: options.exposeInternals }),
-    includeStacktraceInErrorResponses: options.exposeInternals,
-    // The process's own stopOnSignals stops everything in order (server, consumers,
-    // connections); Apollo's handler would stop the server alone and re-raise the signal.
-    stopOnTerminationSignals: false,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageDisabled(),
-      // Traces are for Apollo's hosted studio, which Chirp does not report to;
-      // HTTP cache hints are not used either. Both cost time on every request.
-      ApolloServerPluginInlineTraceDisabled(),
-      ApolloServerPluginCacheControlDisabled(),
-      logUnexpectedErrors<Context>(options.logger),
-      ...(options.metrics ? [recordOperations<Context>(options.metrics)] : []),
-    ],
-  });
+  const apollo = createSubgraphApollo(options, [ApolloServerPluginDrainHttpServer({ httpServer })]);
   await apollo.start();
   web.serveGraphQL(apollo, async (request) =>
     options.createContext(await verifiedViewer(options.tokens, request.headers.authorization), requestOrigin(request)),
@@ -274,6 +253,39 @@ export async function startSubgraphServer<Context extends object>(
     port,
     close: () => apollo.stop(),
   };
+}
+
+/**
+ * A subgraph's Apollo Server, not yet started: the one composition of
+ * schema, errors and plugins that both entry points serve (the HTTP server
+ * above, and a Lambda handler, lambda.ts).
+ */
+export function createSubgraphApollo<Context extends object>(
+  options: Pick<SubgraphServerOptions<Context>, 'typeDefs' | 'resolvers' | 'exposeInternals' | 'logger' | 'metrics'>,
+  extraPlugins: Array<ApolloServerPlugin<Context>> = [],
+): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema: buildSubgraphSchema({
+      typeDefs: options.typeDefs,
+      // buildSubgraphSchema is typed for an unknown context; Apollo passes ours at run time.
+      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+    }),
+    formatError: createErrorFormatter({ exposeInternals: options.exposeInternals }),
+    includeStacktraceInErrorResponses: options.exposeInternals,
+    // The process's own stopOnSignals stops everything in order (server, consumers,
+    // connections); Apollo's handler would stop the server alone and re-raise the signal.
+    stopOnTerminationSignals: false,
+    plugins: [
+      ...extraPlugins,
+      ApolloServerPluginLandingPageDisabled(),
+      // Traces are for Apollo's hosted studio, which Chirp does not report to;
+      // HTTP cache hints are not used either. Both cost time on every request.
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      logUnexpectedErrors<Context>(options.logger),
+      ...(options.metrics ? [recordOperations<Context>(options.metrics)] : []),
+    ],
+  });
 }
 
 /** The token is checked here, by the subgraph itself: a forwarded header is never taken on trust. */

@@ -12,6 +12,9 @@ import { startSubgraphServer, type RequestOrigin, type RunningServer } from './s
 /** What every subgraph package exports, so one process or many can run it the same way. */
 export interface SubgraphApp {
   name: string;
+  /** What it answers, for the entry point that serves it: its own HTTP server (`start`), or a Lambda handler (lambda.ts). */
+  graph: ServedGraph;
+  /** Starts its background work (consumers, sweepers) and its HTTP server. */
   start(): Promise<RunningServer>;
   /** Stops the server, consumers and background work (not the shared infrastructure). */
   stop(): Promise<void>;
@@ -64,6 +67,10 @@ export function followSecretRotations(env: NodeJS.ProcessEnv, config: ServiceCon
     },
   });
 }
+
+/** A subgraph's graph, its context type left to it: only its own resolvers read what its createContext makes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each subgraph's context type is its own; the servers are generic over it
+export type ServedGraph = SubgraphGraph<any>;
 
 export interface SubgraphGraph<Context> {
   name: string;

@@ -5,6 +5,7 @@ import {
   type RunningServer,
   type SubgraphApp,
   type SubgraphAppOptions,
+  type ServedGraph,
 } from '@chirp/platform';
 import { NotificationInbox } from './domain/inbox.js';
 import { NotificationProjector } from './domain/projector.js';
@@ -29,16 +30,13 @@ export async function createNotificationsSubgraph(options: SubgraphAppOptions): 
   const inbox = new NotificationInbox(repositories.notifications);
   let consumer: EventSubscription | undefined;
   let server: RunningServer | undefined;
+  const graph: ServedGraph = { name: SERVICE, typeDefs, resolvers, createContext: (viewer) => createContext(inbox, viewer) };
   return {
     name: SERVICE,
+    graph,
     async start() {
       consumer = await startConsumers(infra.bus, projector, logger);
-      server = await serveSubgraph(options, {
-        name: SERVICE,
-        typeDefs,
-        resolvers,
-        createContext: (viewer) => createContext(inbox, viewer),
-      });
+      server = await serveSubgraph(options, graph);
       return server;
     },
     async stop() {

@@ -4,6 +4,7 @@ import {
   type RunningServer,
   type SubgraphApp,
   type SubgraphAppOptions,
+  type ServedGraph,
 } from '@chirp/platform';
 import { CARD_TTL_SECONDS, CardService } from './domain/cards.js';
 import { FanoutService } from './domain/fanout.js';
@@ -52,16 +53,13 @@ export async function createTimelineSubgraph(options: TimelineSubgraphOptions): 
   const homeTimeline = new HomeTimelineService({ store, followGraph: repositories.followGraph, tweets: repositories.tweets, cards, settings });
   let consumers: EventSubscription[] = [];
   let server: RunningServer | undefined;
+  const graph: ServedGraph = { name: SERVICE, typeDefs, resolvers, createContext: (viewer) => ({ viewer, homeTimeline }) };
   return {
     name: SERVICE,
+    graph,
     async start() {
       consumers = await startConsumers(infra.bus, handlers, logger);
-      server = await serveSubgraph(options, {
-        name: SERVICE,
-        typeDefs,
-        resolvers,
-        createContext: (viewer) => ({ viewer, homeTimeline }),
-      });
+      server = await serveSubgraph(options, graph);
       return server;
     },
     async stop() {

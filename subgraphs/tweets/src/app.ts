@@ -6,6 +6,7 @@ import {
   type RunningServer,
   type SubgraphApp,
   type SubgraphAppOptions,
+  type ServedGraph,
 } from '@chirp/platform';
 import { LikeService } from './domain/likes.js';
 import { TweetService } from './domain/tweets.js';
@@ -38,16 +39,13 @@ export async function createTweetsSubgraph(options: SubgraphAppOptions): Promise
     likes: new LikeService({ tweets: repositories.tweets, likes: repositories.likes, relay, likeLimit: limit('like'), now }),
   };
   let server: RunningServer | undefined;
+  const graph: ServedGraph = { name: SERVICE, typeDefs, resolvers, createContext: (viewer) => createContext(services, viewer) };
   return {
     name: SERVICE,
+    graph,
     async start() {
       relay.start();
-      server = await serveSubgraph(options, {
-        name: SERVICE,
-        typeDefs,
-        resolvers,
-        createContext: (viewer) => createContext(services, viewer),
-      });
+      server = await serveSubgraph(options, graph);
       return server;
     },
     async stop() {

@@ -10,6 +10,9 @@ import {
   serveSubgraph,
   type MediaStorageConfig,
   type ObjectStorage,
+  type RequestOrigin,
+  type ServedGraph,
+  type Viewer,
   type RunningServer,
   type SubgraphApp,
   type SubgraphAppOptions,
@@ -85,20 +88,16 @@ export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<
   };
   let server: RunningServer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  const graph: ServedGraph = { name: SERVICE, typeDefs, resolvers, tokens, createContext: (viewer: Viewer | null, origin: RequestOrigin) => createContext(services, viewer, origin) };
   return {
     name: SERVICE,
+    graph,
     async start() {
       relay.start();
       sweeper = setInterval(() => {
         media.sweep().catch((error: unknown) => logger.warn({ err: error }, 'the media sweep failed; it runs again later'));
       }, MEDIA_SWEEP_INTERVAL_MS).unref();
-      server = await serveSubgraph(options, {
-        name: SERVICE,
-        typeDefs,
-        resolvers,
-        tokens,
-        createContext: (viewer, origin) => createContext(services, viewer, origin),
-      });
+      server = await serveSubgraph(options, graph);
       return server;
     },
     async stop() {
