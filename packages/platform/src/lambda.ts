@@ -1,12 +1,13 @@
 import { handlers, startServerAndCreateLambdaHandler, type LambdaHandler } from '@as-integrations/aws-lambda';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, MSKEvent, SelfManagedKafkaEvent } from 'aws-lambda';
 import { TokenService } from './auth.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type ServiceConfig } from './config.js';
+import { deserializeEvent, type EventBus, type SubscribeOptions } from './events.js';
 import { connectInfrastructure } from './infrastructure.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { resolveSecrets } from './secrets.js';
 import { createSubgraphApollo, verifiedViewer } from './server.js';
-import type { SubgraphFactory } from './service.js';
+import type { SubgraphApp, SubgraphFactory } from './service.js';
 
 type HttpApiHandler = LambdaHandler<ReturnType<typeof handlers.createAPIGatewayProxyEventV2RequestHandler>>;
 
@@ -55,4 +56,71 @@ export function subgraphHttpHandler(service: string, factory: SubgraphFactory) {
     const handle = await ready;
     return (await handle(event, context, () => undefined)) as APIGatewayProxyStructuredResultV2;
   };
+}
+
+/**
+ * One of a subgraph's consumer groups as an AWS Lambda function fed by a
+ * Kafka event source mapping (Amazon MSK or self-managed Kafka): each
+ * batch's records go, in order per partition, to the very handler the
+ * container's consumer of that group runs (`group`, or
+ * `KAFKA_CONSUMER_GROUP`). The handlers are idempotent, so a batch that
+ * fails is simply thrown back: Lambda retries it, then sends it to the
+ * mapping's failure destination; nothing is dropped silently. An unreadable
+ * record is logged and skipped, as the container does.
+ */
+export function subgraphKafkaHandler(service: string, factory: SubgraphFactory, group?: string) {
+  let ready: Promise<{ routes: Map<string, SubscribeOptions>; config: ServiceConfig; logger: Logger }> | undefined;
+  const prepare = async () => {
+    const env = await resolveSecrets(process.env);
+    const config = loadConfig(service, 0, env);
+    const logger = createLogger(service, config.logLevel);
+    const infra = await connectInfrastructure(config, logger);
+    const app = await factory({ config, logger, infra });
+    const wanted = group ?? env.KAFKA_CONSUMER_GROUP;
+    if (!wanted) throw new Error(`${service}: set KAFKA_CONSUMER_GROUP to the consumer group this function runs`);
+    return { routes: await consumerRoutes(app, infra.bus, wanted), config, logger };
+  };
+  return async (event: MSKEvent | SelfManagedKafkaEvent): Promise<void> => {
+    ready ??= prepare().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    const { routes, config, logger } = await ready;
+    const prefix = config.kafka?.topicPrefix ?? '';
+    // Each partition's records in order; partitions one after another.
+    for (const records of Object.values(event.records)) {
+      for (const record of records) {
+        const topic = record.topic.startsWith(prefix) ? record.topic.slice(prefix.length) : record.topic;
+        const route = routes.get(topic);
+        if (!route) throw new Error(`${service}: no consumer of this function reads topic ${record.topic}`);
+        let envelope;
+        try {
+          envelope = deserializeEvent(Buffer.from(record.value, 'base64').toString('utf8'));
+        } catch (error) {
+          logger.error({ err: error, topic, partition: record.partition, offset: record.offset }, 'unreadable event skipped');
+          continue;
+        }
+        await route.handler(envelope, topic);
+      }
+    }
+  };
+}
+
+/** The app's consumers of one group, by topic: subscribed to a bus that records them instead of reading Kafka. */
+async function consumerRoutes(app: SubgraphApp, bus: EventBus, group: string): Promise<Map<string, SubscribeOptions>> {
+  const routes = new Map<string, SubscribeOptions>();
+  const groups = new Set<string>();
+  const recorder: EventBus = {
+    publish: (topic, events) => bus.publish(topic, events),
+    ping: () => bus.ping(),
+    close: () => bus.close(),
+    subscribe: async (options) => {
+      groups.add(options.group);
+      if (options.group === group) for (const topic of options.topics) routes.set(topic, options);
+      return { stop: async () => undefined };
+    },
+  };
+  await app.startConsumers?.(recorder);
+  if (routes.size === 0) throw new Error(`${app.name} has no consumer group ${group}; it has: ${[...groups].join(', ') || 'none'}`);
+  return routes;
 }

@@ -4,6 +4,7 @@ import { stopOnSignals } from './lifecycle.js';
 import { createLogger, type Logger } from './logger.js';
 import { resolveSecrets, watchSecrets } from './secrets.js';
 import { runInWorkers } from './workers.js';
+import type { EventBus, EventSubscription } from './events.js';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { DocumentNode } from 'graphql';
 import { TokenService, type Viewer } from './auth.js';
@@ -16,6 +17,8 @@ export interface SubgraphApp {
   graph: ServedGraph;
   /** Starts its background work (consumers, sweepers) and its HTTP server. */
   start(): Promise<RunningServer>;
+  /** Subscribes its event consumers to `bus` (what `start` does with the process's bus; a Kafka Lambda handler, with its own). */
+  startConsumers?(bus: EventBus): Promise<EventSubscription[]>;
   /** Stops the server, consumers and background work (not the shared infrastructure). */
   stop(): Promise<void>;
 }

@@ -1,5 +1,17 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, MSKEvent } from 'aws-lambda';
+import {
+  DEVELOPMENT_JWT_SECRET,
+  EventTypes,
+  TokenService,
+  Topics,
+  newId,
+  serializeEvent,
+  subgraphHttpHandler,
+  subgraphKafkaHandler,
+  type EventEnvelope,
+} from '@chirp/platform';
 import { isolatedEnvironment } from '@chirp/testing';
+import { AUTHORS_GROUP, FANOUT_GROUP, FOLLOW_GRAPH_GROUP, SERVICE as TIMELINE, createTimelineSubgraph } from '@chirp/timeline';
 import { handler as usersHandler } from '@chirp/users/lambda';
 import { handler as tweetsHandler } from '@chirp/tweets/lambda';
 
@@ -46,7 +58,7 @@ function httpApiEvent(body: object, token?: string): APIGatewayProxyEventV2 {
 
 const context = { functionName: 'chirp-users', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
-async function invoke(handler: typeof usersHandler, body: object, token?: string) {
+async function invoke(handler: (event: APIGatewayProxyEventV2, context: Context) => ReturnType<typeof usersHandler>, body: object, token?: string) {
   const result = await handler(httpApiEvent(body, token), context);
   return { status: result.statusCode, body: JSON.parse(String(result.body)) as { data?: any; errors?: Array<{ extensions: { code: string } }> } };
 }
@@ -68,4 +80,49 @@ it('answers GraphQL as the container does: sign up, who am I, post, and the erro
   expect(refused.body.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
   const stranger = await invoke(usersHandler, { query: '{ me { id } }' }, 'not-a-token');
   expect(stranger.body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
+});
+
+/** A Kafka event source mapping's event (Amazon MSK), its records' values base64-encoded as Lambda gives them. */
+function mskEvent(topic: string, envelopes: EventEnvelope[]): MSKEvent {
+  const fullTopic = `${process.env.KAFKA_TOPIC_PREFIX ?? ''}${topic}`;
+  return {
+    eventSource: 'aws:kafka',
+    eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/chirp/abc',
+    bootstrapServers: 'b-1.chirp.kafka.us-east-1.amazonaws.com:9098',
+    records: {
+      [`${fullTopic}-0`]: envelopes.map((envelope, offset) => ({
+        topic: fullTopic,
+        partition: 0,
+        offset,
+        timestamp: Date.now(),
+        timestampType: 'CREATE_TIME',
+        key: Buffer.from(envelope.key).toString('base64'),
+        value: Buffer.from(serializeEvent(envelope)).toString('base64'),
+        headers: [],
+      })),
+    },
+  };
+}
+
+it('runs each consumer group as its own function fed by Kafka event source mappings, redelivery changing nothing', async () => {
+  const consumer = (group: string) => subgraphKafkaHandler(TIMELINE, createTimelineSubgraph, group);
+  const [follows, authors, fanout] = [consumer(FOLLOW_GRAPH_GROUP), consumer(AUTHORS_GROUP), consumer(FANOUT_GROUP)];
+  const timeline = subgraphHttpHandler(TIMELINE, createTimelineSubgraph);
+  const [author, reader, tweetId] = [newId(), newId(), newId()];
+  const at = new Date().toISOString();
+  const envelope = <T>(id: string, type: string, key: string, payload: T): EventEnvelope => ({ id, type, occurredAt: at, key, payload });
+  await follows(mskEvent(Topics.userFollows, [envelope(`f:${reader}:${author}:1`, EventTypes.userFollowed, reader, {
+    followerId: reader, followeeId: author, active: true, seq: 1, changedAt: at,
+  })]));
+  await authors(mskEvent(Topics.userProfiles, [envelope(`user:${author}:v1`, EventTypes.userProfileChanged, author, {
+    userId: author, version: 1, handle: 'msk_author', firstName: 'Msk', lastName: 'Author', avatarUrl: null, bannerUrl: null, bio: null, createdAt: at,
+  })]));
+  const posted = mskEvent(Topics.tweets, [envelope(`tweet:${tweetId}:v1`, EventTypes.tweetPosted, tweetId, {
+    tweetId, authorId: author, version: 1, text: 'delivered by an event source mapping', createdAt: at, editedAt: null, deleted: false,
+  })]);
+  await fanout(posted);
+  await fanout(posted); // Lambda retries a batch: the same records again
+  const token = await new TokenService({ secret: DEVELOPMENT_JWT_SECRET, issuer: 'chirp', ttlSeconds: 60 }).issue({ id: reader, handle: 'reader' });
+  const home = await invoke(timeline, { query: '{ homeTimeline(first: 5) { edges { node { id text author { handle } } } } }' }, token);
+  expect(home.body.data.homeTimeline.edges).toEqual([{ node: { id: tweetId, text: 'delivered by an event source mapping', author: { handle: 'msk_author' } } }]);
 });

@@ -34,6 +34,7 @@ export async function createNotificationsSubgraph(options: SubgraphAppOptions): 
   return {
     name: SERVICE,
     graph,
+    startConsumers: async (bus) => [await startConsumers(bus, projector, logger)],
     async start() {
       consumer = await startConsumers(infra.bus, projector, logger);
       server = await serveSubgraph(options, graph);

@@ -26,7 +26,7 @@ export const SERVICE = 'timeline';
 export const DEFAULT_PORT = 4003;
 
 export { TIMELINE_ENVIRONMENT_VARIABLES } from './domain/settings.js';
-export { FOLLOW_GRAPH_GROUP, FANOUT_GROUP, LIKES_GROUP } from './events/consumers.js';
+export { AUTHORS_GROUP, FOLLOW_GRAPH_GROUP, FANOUT_GROUP, LIKES_GROUP } from './events/consumers.js';
 
 export interface TimelineSubgraphOptions extends SubgraphAppOptions {
   settings?: TimelineSettings;
@@ -57,6 +57,7 @@ export async function createTimelineSubgraph(options: TimelineSubgraphOptions): 
   return {
     name: SERVICE,
     graph,
+    startConsumers: (bus) => startConsumers(bus, handlers, logger),
     async start() {
       consumers = await startConsumers(infra.bus, handlers, logger);
       server = await serveSubgraph(options, graph);
