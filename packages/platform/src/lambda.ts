@@ -1,5 +1,5 @@
 import { handlers, startServerAndCreateLambdaHandler, type LambdaHandler } from '@as-integrations/aws-lambda';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, MSKEvent, SelfManagedKafkaEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, MSKEvent, ScheduledEvent, SelfManagedKafkaEvent } from 'aws-lambda';
 import { TokenService } from './auth.js';
 import { loadConfig, type ServiceConfig } from './config.js';
 import { deserializeEvent, type EventBus, type SubscribeOptions } from './events.js';
@@ -123,4 +123,31 @@ async function consumerRoutes(app: SubgraphApp, bus: EventBus, group: string): P
   await app.startConsumers?.(recorder);
   if (routes.size === 0) throw new Error(`${app.name} has no consumer group ${group}; it has: ${[...groups].join(', ') || 'none'}`);
   return routes;
+}
+
+/**
+ * A subgraph's periodic work (the outbox sweep: changes a crashed function
+ * left unpublished; the users subgraph's media sweep too) as a Lambda
+ * function an EventBridge schedule invokes, in place of the container's
+ * timer. Returns how many items it settled.
+ */
+export function subgraphScheduledHandler(service: string, factory: SubgraphFactory) {
+  let ready: Promise<{ app: SubgraphApp; logger: Logger }> | undefined;
+  const prepare = async () => {
+    const env = await resolveSecrets(process.env);
+    const config = loadConfig(service, 0, env);
+    const logger = createLogger(service, config.logLevel);
+    const infra = await connectInfrastructure(config, logger);
+    return { app: await factory({ config, logger, infra }), logger };
+  };
+  return async (_event: ScheduledEvent): Promise<{ settled: number }> => {
+    ready ??= prepare().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    });
+    const { app, logger } = await ready;
+    const settled = (await app.sweep?.()) ?? 0;
+    if (settled > 0) logger.info({ settled }, 'scheduled sweep settled what was left');
+    return { settled };
+  };
 }

@@ -19,6 +19,8 @@ export interface SubgraphApp {
   start(): Promise<RunningServer>;
   /** Subscribes its event consumers to `bus` (what `start` does with the process's bus; a Kafka Lambda handler, with its own). */
   startConsumers?(bus: EventBus): Promise<EventSubscription[]>;
+  /** Its periodic work, once (what `start` schedules: the outbox sweep, and the like); how many items it settled. A scheduled Lambda runs it. */
+  sweep?(): Promise<number>;
   /** Stops the server, consumers and background work (not the shared infrastructure). */
   stop(): Promise<void>;
 }

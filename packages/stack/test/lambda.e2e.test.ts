@@ -1,18 +1,22 @@
-import type { APIGatewayProxyEventV2, Context, MSKEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context, MSKEvent, ScheduledEvent } from 'aws-lambda';
+import { MongoClient } from 'mongodb';
 import {
   DEVELOPMENT_JWT_SECRET,
   EventTypes,
+  KafkaEventBus,
   TokenService,
   Topics,
+  createLogger,
   newId,
   serializeEvent,
   subgraphHttpHandler,
   subgraphKafkaHandler,
   type EventEnvelope,
 } from '@chirp/platform';
-import { isolatedEnvironment } from '@chirp/testing';
+import { eventually, isolatedEnvironment } from '@chirp/testing';
 import { AUTHORS_GROUP, FANOUT_GROUP, FOLLOW_GRAPH_GROUP, SERVICE as TIMELINE, createTimelineSubgraph } from '@chirp/timeline';
-import { handler as usersHandler } from '@chirp/users/lambda';
+import { MongoUserRepository } from '@chirp/users';
+import { handler as usersHandler, sweeper as usersSweeper } from '@chirp/users/lambda';
 import { handler as tweetsHandler } from '@chirp/tweets/lambda';
 
 /**
@@ -125,4 +129,43 @@ it('runs each consumer group as its own function fed by Kafka event source mappi
   const token = await new TokenService({ secret: DEVELOPMENT_JWT_SECRET, issuer: 'chirp', ttlSeconds: 60 }).issue({ id: reader, handle: 'reader' });
   const home = await invoke(timeline, { query: '{ homeTimeline(first: 5) { edges { node { id text author { handle } } } } }' }, token);
   expect(home.body.data.homeTimeline.edges).toEqual([{ node: { id: tweetId, text: 'delivered by an event source mapping', author: { handle: 'msk_author' } } }]);
+});
+
+/** An EventBridge scheduled event, as a schedule rule invokes a function with it. */
+const scheduled = (): ScheduledEvent => ({
+  version: '0',
+  id: `sched-${Date.now()}`,
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: '123456789012',
+  time: new Date().toISOString(),
+  region: 'us-east-1',
+  resources: ['arn:aws:events:us-east-1:123456789012:rule/chirp-users-sweep'],
+  detail: {},
+});
+
+it('publishes on a schedule what a function left in its outbox', async () => {
+  // A user written with its change pending, as a function that died before publishing leaves it.
+  const env = process.env;
+  const client = await MongoClient.connect(String(env.MONGODB_URL));
+  const id = newId();
+  try {
+    await new MongoUserRepository(client.db(`${env.MONGODB_DB_PREFIX}_users`)).create({
+      id, handle: `o${id.slice(-10)}`, email: `o${id}@example.com`, passwordHash: 'x', firstName: 'Out', lastName: 'Box', birthDate: null,
+      createdAt: new Date(Date.now() - 60_000),
+    });
+  } finally {
+    await client.close();
+  }
+  const heard: string[] = [];
+  const bus = new KafkaEventBus({ brokers: String(env.KAFKA_BROKERS).split(','), clientId: 'lambda-test', topicPrefix: String(env.KAFKA_TOPIC_PREFIX) }, createLogger('test', 'silent'));
+  try {
+    await bus.subscribe({ group: `spy-${id}`, topics: [Topics.userProfiles], handler: async (event) => void heard.push(event.id) });
+    const { settled } = await usersSweeper(scheduled());
+    expect(settled).toBeGreaterThanOrEqual(1);
+    await eventually(() => expect(heard).toContain(`user:${id}:v1`));
+    expect((await usersSweeper(scheduled())).settled).toBe(0); // published: nothing left
+  } finally {
+    await bus.close();
+  }
 });

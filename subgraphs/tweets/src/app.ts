@@ -43,6 +43,7 @@ export async function createTweetsSubgraph(options: SubgraphAppOptions): Promise
   return {
     name: SERVICE,
     graph,
+    sweep: () => relay.sweepOnce(),
     async start() {
       relay.start();
       server = await serveSubgraph(options, graph);

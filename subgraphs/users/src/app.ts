@@ -29,6 +29,8 @@ import { resolvers } from './graphql/resolvers.js';
 import { createRepositories } from './repositories/index.js';
 import { typeDefs } from './schema.js';
 
+// The MongoDB repository, for tests and tools that look behind the API (the outbox's pending changes).
+export { MongoUserRepository } from './repositories/index.js';
 export const SERVICE = 'users';
 export const DEFAULT_PORT = 4001;
 /** How often uploads cut short are tidied (see MediaService.sweep). */
@@ -92,6 +94,7 @@ export async function createUsersSubgraph(options: SubgraphAppOptions): Promise<
   return {
     name: SERVICE,
     graph,
+    sweep: async () => (await relay.sweepOnce()) + (await media.sweep()),
     async start() {
       relay.start();
       sweeper = setInterval(() => {
