@@ -34,6 +34,7 @@ import { RedisTimelineStore } from '@chirp/timeline';
 import { CARD_TTL_SECONDS, CardService } from '../../subgraphs/timeline/dist/domain/cards.js';
 import { HomeTimelineService } from '../../subgraphs/timeline/dist/domain/home-timeline.js';
 import { LikesProjection } from '../../subgraphs/timeline/dist/domain/likes.js';
+import { rebuildReadLimit } from '../../subgraphs/timeline/dist/domain/recents.js';
 import { InMemoryAuthorRepository, InMemoryLikeProjectionRepository, MongoFollowGraphRepository, MongoTweetProjectionRepository }
   from '../../subgraphs/timeline/dist/repositories/index.js';
 import { RedisLikeCache } from '../../subgraphs/timeline/dist/stores/redis-like-cache.js';
@@ -44,9 +45,6 @@ import { round, summarize } from './stats.js';
 /** @typedef {import('./network.js').Network} Network */
 /** @typedef {{ index: number, id: string, token: string }} ColdViewer */
 
-/** How much of each author's list a rebuild reads (home-timeline.ts REBUILD_READ_BUDGET and REBUILD_READ_PER_AUTHOR). */
-const REBUILD_READ_BUDGET = 32_000;
-const REBUILD_READ_PER_AUTHOR = 32;
 
 /**
  * The Home query's first page for a viewer, timed: ids shown, or the error.
@@ -234,7 +232,7 @@ async function rebuildSteps({ mongoUrl, timelineDb, redis, settings, viewers, de
       if (Date.now() > deadline) break;
       const followees = await time(() => followGraph.followeesOf(v.id));
       const authors = [v.id, ...followees.value];
-      const limit = Math.min(settings.maxLength, Math.max(REBUILD_READ_PER_AUTHOR, Math.ceil(REBUILD_READ_BUDGET / authors.length)));
+      const limit = rebuildReadLimit(authors.length, settings.maxLength);
       const lists = await time(() => store.readRecent(authors, limit));
       const fill = await time(() => tweets.latestIds([v.id], settings.maxLength));
       const ids = lists.value.reduce((sum, /** @type {any} */ list) => sum + (list?.ids.length ?? 0), 0);

@@ -3,13 +3,43 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { TokenService } from './auth.js';
 import { loadConfig, type ServiceConfig } from './config.js';
 import { deserializeEvent, type EventBus, type SubscribeOptions } from './events.js';
-import { connectInfrastructure } from './infrastructure.js';
+import { connectInfrastructure, type Infrastructure } from './infrastructure.js';
 import { createLogger, type Logger } from './logger.js';
 import { resolveSecrets } from './secrets.js';
 import { createSubgraphApollo, verifiedViewer } from './server.js';
 import type { SubgraphApp, SubgraphFactory } from './service.js';
 
 type HttpApiHandler = LambdaHandler<ReturnType<typeof handlers.createAPIGatewayProxyEventV2RequestHandler>>;
+
+/** What an execution environment keeps between invocations: the app, its configuration and connections. */
+interface Prepared {
+  app: SubgraphApp;
+  config: ServiceConfig;
+  logger: Logger;
+  infra: Infrastructure;
+}
+
+/**
+ * Makes `then` of the app once per execution environment, on its first
+ * invocation (configuration with its secrets, connections, the app), and
+ * keeps it for the next ones; a failed start is not kept, so the next
+ * invocation tries again.
+ */
+function oncePerEnvironment<T>(service: string, factory: SubgraphFactory, then: (prepared: Prepared) => Promise<T>): () => Promise<T> {
+  let ready: Promise<T> | undefined;
+  const prepare = async () => {
+    const env = await resolveSecrets(process.env);
+    const config = loadConfig(service, 0, env);
+    const logger = createLogger(service, config.logLevel);
+    const infra = await connectInfrastructure(config, logger);
+    return then({ app: await factory({ config, logger, infra }), config, logger, infra });
+  };
+  return () =>
+    (ready ??= prepare().catch((error: unknown) => {
+      ready = undefined;
+      throw error;
+    }));
+}
 
 /**
  * A subgraph as an AWS Lambda function behind an API Gateway HTTP API
@@ -22,13 +52,7 @@ type HttpApiHandler = LambdaHandler<ReturnType<typeof handlers.createAPIGatewayP
  * by event source mappings and a schedule.
  */
 export function subgraphHttpHandler(service: string, factory: SubgraphFactory) {
-  let ready: Promise<HttpApiHandler> | undefined;
-  const prepare = async (): Promise<HttpApiHandler> => {
-    const env = await resolveSecrets(process.env);
-    const config = loadConfig(service, 0, env);
-    const logger = createLogger(service, config.logLevel);
-    const infra = await connectInfrastructure(config, logger);
-    const app = await factory({ config, logger, infra });
+  const ready = oncePerEnvironment(service, factory, async ({ app, config, logger, infra }): Promise<HttpApiHandler> => {
     const tokens: TokenService = app.graph.tokens ?? new TokenService(config.jwt);
     const apollo = createSubgraphApollo({
       typeDefs: app.graph.typeDefs,
@@ -46,14 +70,9 @@ export function subgraphHttpHandler(service: string, factory: SubgraphFactory) {
           clientAddress: event.headers['x-forwarded-for']?.split(',').pop()?.trim() || event.requestContext.http.sourceIp,
         }),
     });
-  };
+  });
   return async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    // A failed start is not kept: the next invocation tries again.
-    ready ??= prepare().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    const handle = await ready;
+    const handle = await ready();
     return (await handle(event, context, () => undefined)) as APIGatewayProxyStructuredResultV2;
   };
 }
@@ -69,24 +88,13 @@ export function subgraphHttpHandler(service: string, factory: SubgraphFactory) {
  * record is logged and skipped, as the container does.
  */
 export function subgraphKafkaHandler(service: string, factory: SubgraphFactory, group?: string) {
-  let ready: Promise<{ routes: Map<string, SubscribeOptions>; config: ServiceConfig; logger: Logger }> | undefined;
-  const prepare = async () => {
-    const env = await resolveSecrets(process.env);
-    const config = loadConfig(service, 0, env);
-    const logger = createLogger(service, config.logLevel);
-    const infra = await connectInfrastructure(config, logger);
-    const app = await factory({ config, logger, infra });
-    const wanted = group ?? env.KAFKA_CONSUMER_GROUP;
+  const ready = oncePerEnvironment(service, factory, async ({ app, config, logger, infra }) => {
+    const wanted = group ?? process.env.KAFKA_CONSUMER_GROUP;
     if (!wanted) throw new Error(`${service}: set KAFKA_CONSUMER_GROUP to the consumer group this function runs`);
-    return { routes: await consumerRoutes(app, infra.bus, wanted), config, logger };
-  };
+    return { routes: await consumerRoutes(app, infra.bus, wanted), prefix: config.kafka?.topicPrefix ?? '', logger };
+  });
   return async (event: MSKEvent | SelfManagedKafkaEvent): Promise<void> => {
-    ready ??= prepare().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    const { routes, config, logger } = await ready;
-    const prefix = config.kafka?.topicPrefix ?? '';
+    const { routes, prefix, logger } = await ready();
     // Each partition's records in order; partitions one after another.
     for (const records of Object.values(event.records)) {
       for (const record of records) {
@@ -132,20 +140,9 @@ async function consumerRoutes(app: SubgraphApp, bus: EventBus, group: string): P
  * timer. Returns how many items it settled.
  */
 export function subgraphScheduledHandler(service: string, factory: SubgraphFactory) {
-  let ready: Promise<{ app: SubgraphApp; logger: Logger }> | undefined;
-  const prepare = async () => {
-    const env = await resolveSecrets(process.env);
-    const config = loadConfig(service, 0, env);
-    const logger = createLogger(service, config.logLevel);
-    const infra = await connectInfrastructure(config, logger);
-    return { app: await factory({ config, logger, infra }), logger };
-  };
+  const ready = oncePerEnvironment(service, factory, async (prepared) => prepared);
   return async (_event: ScheduledEvent): Promise<{ settled: number }> => {
-    ready ??= prepare().catch((error: unknown) => {
-      ready = undefined;
-      throw error;
-    });
-    const { app, logger } = await ready;
+    const { app, logger } = await ready();
     const settled = (await app.sweep?.()) ?? 0;
     if (settled > 0) logger.info({ settled }, 'scheduled sweep settled what was left');
     return { settled };

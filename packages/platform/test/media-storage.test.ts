@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createDiskMediaRoutes, createLogger, DiskObjectStorage, S3ObjectStorage } from '@chirp/platform';
+import { MAX_UPLOAD_FORM_BYTES, createDiskMediaRoutes, createLogger, DiskObjectStorage, S3ObjectStorage } from '@chirp/platform';
 import { describeObjectStorageContract, postUploadForm, realS3, uniqueBucket } from '@chirp/testing';
 
 /** The disk adapter behind the gateway's media routes on a loopback port, as `npm start` serves it. */
@@ -58,6 +58,25 @@ describe('on disk, served over HTTP', () => {
     expect((await postUploadForm(expired, file, 'image/png')).status).toBe(403);
     expect(await storage.head('incoming/u/2')).toBeNull();
     expect(await storage.head('avatars/mine.webp')).toBeNull();
+  });
+
+  it('refuses a form announced larger than any upload from its header, before reading a byte of it', async () => {
+    const target = new URL(storage.publicUrl('x').replace(/\/media\/x$/, '/media'));
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const request = http.request(
+        { host: target.hostname, port: target.port, path: target.pathname, method: 'POST',
+          headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(MAX_UPLOAD_FORM_BYTES + 1) } },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      request.on('error', reject);
+      request.flushHeaders(); // the 16 MB are never sent
+    });
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'EntityTooLarge' } });
   });
 
   it('refuses what is not a multipart form', async () => {

@@ -10,6 +10,7 @@ import {
 import type { AuthorRepository, FollowGraphRepository, TweetProjectionRepository } from '../repositories/types.js';
 import type { TimelineStore } from '../stores/types.js';
 import type { CardService } from './cards.js';
+import { refillRecent } from './recents.js';
 import type { TweetRecord } from './model.js';
 import type { TimelineSettings } from './settings.js';
 
@@ -107,8 +108,7 @@ export class FanoutService {
    * already holds this tweet.
    */
   private async rememberRecent(tweet: TweetRecord): Promise<void> {
-    if (await this.deps.store.pushRecent(tweet.authorId, tweet.id)) return;
-    await this.deps.store.mergeRecent(tweet.authorId, await this.deps.tweets.latestIds([tweet.authorId], this.deps.settings.maxLength));
+    if (!(await this.deps.store.pushRecent(tweet.authorId, tweet.id))) await refillRecent(this.deps, tweet.authorId);
   }
 
   /** Returns how many followers the tweet was for. */

@@ -3,6 +3,7 @@ import type { FollowGraphRepository, TweetProjectionRepository } from '../reposi
 import type { CachedHome, CachedList, TimelineStore } from '../stores/types.js';
 import type { CardService } from './cards.js';
 import { mergeNewestFirst } from './merge.js';
+import { rebuildReadLimit, refillRecent } from './recents.js';
 import type { TimelineCard } from './model.js';
 import type { TimelineSettings } from './settings.js';
 
@@ -17,14 +18,6 @@ export interface HomeTimelineDependencies {
 const REBUILD_ATTEMPTS = 3;
 /** A page reads this many ids more than it shows, for deleted tweets to drop out of. */
 const PAGE_SLACK = 16;
-/**
- * A rebuild reads about this many ids over all its authors' lists, and at
- * least this many of each: a user following a few hundred accounts reads
- * each list whole; one following thousands reads their heads, and the
- * timeline's window is the part they cover.
- */
-const REBUILD_READ_BUDGET = 32_000;
-const REBUILD_READ_PER_AUTHOR = 32;
 /** Authors whose lists are filled from MongoDB at once, where Redis lost them. */
 const RECENT_FILLS_IN_FLIGHT = 16;
 
@@ -92,7 +85,7 @@ export class HomeTimelineService {
       const generation = await this.deps.store.generation(viewerId);
       const followees = await this.deps.followGraph.followeesOf(viewerId);
       const authors = [viewerId, ...followees];
-      const limit = Math.min(this.deps.settings.maxLength, Math.max(REBUILD_READ_PER_AUTHOR, Math.ceil(REBUILD_READ_BUDGET / authors.length)));
+      const limit = rebuildReadLimit(authors.length, this.deps.settings.maxLength);
       const [lists, isCelebrity] = await Promise.all([this.authorRecents(authors, limit), this.deps.store.isCelebrity(followees)]);
       const window = mergeLists(lists, this.deps.settings.maxLength + 1); // one more says whether it was cut
       const ids = window.ids.slice(0, this.deps.settings.maxLength);
@@ -138,8 +131,7 @@ export class HomeTimelineService {
 
   private async fillRecent(authorId: string, limit?: number): Promise<CachedList> {
     const { maxLength } = this.deps.settings;
-    const ids = await this.deps.tweets.latestIds([authorId], maxLength);
-    await this.deps.store.mergeRecent(authorId, ids);
+    const ids = await refillRecent(this.deps, authorId);
     const shown = ids.slice(0, limit);
     const complete = ids.length < maxLength && shown.length === ids.length;
     return { ids: shown, complete, ...(shown.length < ids.length ? { partial: true } : {}) };

@@ -2,6 +2,7 @@ import { decodeVersioned } from '@chirp/platform';
 import type { Redis } from 'ioredis';
 import type { LikeCount, LikeEdgeState } from '../domain/model.js';
 import { signedSeq, type CachedLikes, type LikeCache } from './like-cache.js';
+import { pipelineResults } from './pipeline-results.js';
 
 const likeCount = (tweetId: string) => `likes:${tweetId}`;
 const likedBy = (userId: string) => `liked:${userId}`;
@@ -47,7 +48,7 @@ export class RedisLikeCache implements LikeCache {
   async read(viewerId: string, tweetIds: readonly string[]): Promise<CachedLikes[]> {
     if (tweetIds.length === 0) return [];
     const results = await this.redis.pipeline().mget(...tweetIds.map(likeCount)).hmget(likedBy(viewerId), ...tweetIds).exec();
-    const [counts, states] = resultsOf(results) as [Array<string | null>, Array<string | null>];
+    const [counts, states] = pipelineResults(results) as [Array<string | null>, Array<string | null>];
     return tweetIds.map((_, index) => ({ count: countOf(counts[index] ?? null), liked: likedOf(states[index] ?? null) }));
   }
 
@@ -57,7 +58,7 @@ export class RedisLikeCache implements LikeCache {
     const pipeline = this.redis.pipeline();
     const scripted = pipeline as unknown as Scripted;
     for (const { tweetId, count, version } of counts) scripted.chirpPutLikeCount(likeCount(tweetId), version, count, this.ttlSeconds);
-    resultsOf(await pipeline.exec());
+    pipelineResults(await pipeline.exec());
   }
 
   async putStates(userId: string, edges: ReadonlyArray<Omit<LikeEdgeState, 'userId'>>): Promise<void> {
@@ -68,13 +69,6 @@ export class RedisLikeCache implements LikeCache {
 }
 
 /** A pipeline's replies, or its first error. */
-function resultsOf(results: Array<[Error | null, unknown]> | null): unknown[] {
-  return (results ?? []).map(([error, result]) => {
-    if (error) throw error;
-    return result;
-  });
-}
-
 function countOf(stored: string | null): number | null {
   const decoded = decodeVersioned(stored);
   return decoded ? Number(decoded.value) : null;

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { pipelineResults } from './pipeline-results.js';
 import { COMPLETE_MARKER, toCachedList, toListRead, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
 
 const home = (userId: string) => `home:${userId}`;
@@ -246,11 +247,7 @@ export class RedisTimelineStore implements TimelineStore {
         pipeline.chirpInsertSorted(batch.length, ...batch, tweetId, this.settings.maxLength);
       }
     }
-    // A pipeline reports each command's failure beside the others' results: the first one fails the whole insert.
-    return ((await pipeline.exec()) ?? []).map(([error, found]) => {
-      if (error) throw error;
-      return Number(found);
-    });
+    return pipelineResults(await pipeline.exec()).map(Number);
   }
 
   /** A script defined in the constructor (ioredis adds them without types). */

@@ -5,6 +5,7 @@ import {
   INCOMING_PREFIX,
   InvalidInputError,
   NotFoundError,
+  ObjectTooLargeError,
   enforceRateLimit,
   refuseLongerThan,
   requireViewer,
@@ -49,6 +50,12 @@ export interface MediaUpload {
   madeKeys: string[];
   /** The picture it replaced, recorded before the profile changes: deleted once it has. */
   replacedKeys: string[];
+}
+
+/** An uploaded file as read back: its bytes, unless it was larger than declared. */
+interface StoredUpload {
+  bytes: Buffer | null;
+  size: number;
 }
 
 /** pending → processing → used; or → failed (refused, expired, or made and never taken). */
@@ -135,14 +142,14 @@ export class MediaService {
   async setPicture(viewer: Viewer | null, kind: MediaKind, uploadId: string): Promise<User> {
     const { id: userId } = requireViewer(viewer);
     const upload = await this.usableUpload(userId, kind, uploadId);
-    const stored = await this.deps.storage.head(upload.key);
+    const stored = await this.readUpload(upload);
     if (!stored) {
       throw new InvalidInputError('uploadId', 'No file has been uploaded for this upload yet: post the file with its upload form first.');
     }
     if (!(await this.deps.uploads.transition(upload.id, 'pending', 'processing', {}, this.deps.now()))) throw alreadyUsed();
     let renditions: Rendition[];
     try {
-      renditions = await this.render(upload, stored.size);
+      renditions = await this.render(upload, stored);
     } catch (error) {
       await this.refuse(upload);
       throw error;
@@ -249,12 +256,10 @@ export class MediaService {
   }
 
   /** The stored file, checked from its own bytes, in the sizes a client shows. */
-  private async render(upload: MediaUpload, size: number): Promise<Rendition[]> {
-    if (size !== upload.byteSize) {
+  private async render(upload: MediaUpload, { bytes, size }: StoredUpload): Promise<Rendition[]> {
+    if (!bytes || size !== upload.byteSize) {
       throw new ImageRejectedError(`The uploaded file is ${size} bytes, but ${upload.byteSize} were declared: upload the whole file again.`);
     }
-    const bytes = await this.deps.storage.read(upload.key, upload.byteSize);
-    if (!bytes) throw new InvalidInputError('uploadId', 'The uploaded file is gone: upload it again.');
     const facts = await this.deps.images.inspect(bytes);
     const declared = ACCEPTED_CONTENT_TYPES[upload.contentType];
     if (facts.format !== declared) {
@@ -262,6 +267,17 @@ export class MediaService {
     }
     checkDimensions(upload.kind, facts);
     return this.deps.images.render(bytes, renditionSizesFor(upload.kind, facts));
+  }
+
+  /** The uploaded file, read at most to its declared size (a larger one only says how large); null when none was uploaded. */
+  private async readUpload(upload: MediaUpload): Promise<StoredUpload | null> {
+    try {
+      const bytes = await this.deps.storage.read(upload.key, upload.byteSize);
+      return bytes && { bytes, size: bytes.length };
+    } catch (error) {
+      if (error instanceof ObjectTooLargeError) return { bytes: null, size: error.size };
+      throw error;
+    }
   }
 
   /** Stores the sizes (recorded first), points the profile at them, then deletes what they replace. */
