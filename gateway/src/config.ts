@@ -22,7 +22,16 @@ export interface GatewayConfig extends ServiceConfig {
   trustProxyHops: number;
   /** How long a user's session generation is remembered (SESSION_CHECK_TTL_MS): how late a revoked token may still pass. */
   sessionCheckTtlMs: number;
+  /**
+   * How the gateway proves itself to the subgraphs (SUBGRAPH_AUTH): `none`
+   * where only it can reach them (a private network), `aws-iam` on AWS,
+   * where their routes on the HTTP API take IAM authorization and the
+   * gateway signs each request with its role (SigV4, see subgraph-auth.ts).
+   */
+  subgraphAuth: SubgraphAuth;
 }
+
+export type SubgraphAuth = 'none' | 'aws-iam';
 
 /** The live edge's limits and the variable that sets each. */
 const LIVE_LIMIT_VARIABLES: Record<keyof LiveLimits, string> = {
@@ -51,6 +60,7 @@ export const GATEWAY_ENVIRONMENT_VARIABLES: readonly string[] = [
   'GRAPHQL_INTROSPECTION',
   'TRUST_PROXY',
   'SESSION_CHECK_TTL_MS',
+  'SUBGRAPH_AUTH',
   ...Object.values(LIVE_LIMIT_VARIABLES),
   ...Object.values(OPERATION_LIMIT_VARIABLES),
 ];
@@ -75,6 +85,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     introspection: loadSwitch(source, 'GRAPHQL_INTROSPECTION', !config.isProduction),
     trustProxyHops: loadWholeNumber(source, 'TRUST_PROXY', 0, 0),
     sessionCheckTtlMs: loadWholeNumber(source, 'SESSION_CHECK_TTL_MS', 60_000, 1),
+    subgraphAuth: loadChoice(source, 'SUBGRAPH_AUTH', ['none', 'aws-iam'] as const, 'none'),
   };
 }
 
@@ -86,6 +97,13 @@ function loadWholeNumber(source: NodeJS.ProcessEnv, variable: string, fallback: 
     throw new ConfigurationError(`Invalid configuration: ${variable} must be a whole number of at least ${least} (got "${raw}").`);
   }
   return value;
+}
+
+function loadChoice<Choice extends string>(source: NodeJS.ProcessEnv, variable: string, choices: readonly Choice[], fallback: Choice): Choice {
+  const raw = source[variable]?.trim();
+  if (!raw) return fallback;
+  if ((choices as readonly string[]).includes(raw)) return raw as Choice;
+  throw new ConfigurationError(`Invalid configuration: ${variable} must be one of ${choices.join(', ')} (got "${raw}").`);
 }
 
 function loadSwitch(source: NodeJS.ProcessEnv, variable: string, fallback: boolean): boolean {

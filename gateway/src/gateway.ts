@@ -25,6 +25,8 @@ import { SubgraphSource } from './subgraph-source.js';
 import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
 import { startLiveServer, type LiveServer } from './live/server.js';
 import type { RunOperation } from './live/resolution.js';
+import type { SubgraphAuth } from './config.js';
+import { subgraphRequestSigner } from './subgraph-auth.js';
 import { clientAddress } from './client-address.js';
 import { SessionCheck, forgetOnLogOutEverywhere, forgetOnRevocation, usersSubgraphLookup, type GenerationLookup } from './sessions.js';
 import { costLimitPlugin, DEFAULT_OPERATION_LIMITS, explainLimitErrors, shapeRules, type OperationLimits } from './operation-limits.js';
@@ -37,28 +39,40 @@ export interface GatewayContext {
   clientAddress?: string;
 }
 
-export interface GatewayOptions {
+/** What the gateway's graph needs, whichever entry point serves it (a container, or a Lambda function). */
+export interface GatewayGraphOptions {
   supergraphSdl: string;
   /** Overrides of the routing URLs composed into the supergraph, by subgraph name. */
   subgraphUrls: Partial<Record<string, string>>;
-  host: string;
-  port: number;
   logger: Logger;
   tokens: TokenService;
   exposeInternals: boolean;
-  /** Where the subgraphs announce live events (Redis pub/sub, or the embedded stack's in-process bus). */
+  /** Where the users subgraph announces revoked sessions (Redis pub/sub, or the embedded stack's in-process bus). */
   live: LiveBus;
-  liveLimits?: Partial<LiveLimits>;
   /** What one operation may ask (see operation-limits.ts); the defaults where left out. */
   operationLimits?: Partial<OperationLimits>;
   /** Whether the schema can be introspected; off, error messages also leave out field suggestions. */
   introspection: boolean;
-  /** How many proxies in front of the gateway to believe the X-Forwarded-For of (0: none; the peer is the client). */
-  trustProxyHops?: number;
   /** How long a user's session generation is remembered (see sessions.ts). */
   sessionCheckTtlMs?: number;
   /** Where a user's session generation comes from: the users subgraph's `_session` unless given (tests of a gateway alone). */
   sessionLookup?: GenerationLookup;
+  /** How the gateway proves itself to the subgraphs (see subgraph-auth.ts); `none` unless given. */
+  subgraphAuth?: SubgraphAuth;
+  /** Counted per operation. */
+  metrics?: Metrics;
+  /** The entry point's own plugins (the container's drain its HTTP server and live edge). */
+  plugins?: Array<ApolloServerPlugin<GatewayContext>>;
+}
+
+export interface GatewayOptions extends Omit<GatewayGraphOptions, 'plugins'> {
+  host: string;
+  port: number;
+  /** Where the subgraphs announce live events (Redis pub/sub, or the embedded stack's in-process bus). */
+  live: LiveBus;
+  liveLimits?: Partial<LiveLimits>;
+  /** How many proxies in front of the gateway to believe the X-Forwarded-For of (0: none; the peer is the client). */
+  trustProxyHops?: number;
   /** Media storage: with the disk adapter, this gateway receives its uploads and serves its files under `/media`. */
   media?: MediaStorageConfig;
   /** Counted per operation, and served at `/metrics`. */
@@ -85,28 +99,49 @@ async function checkSubgraphs(endpoints: Map<string, string>): Promise<void> {
   );
 }
 
-export interface RunningGateway extends RunningServer {
-  live: LiveServer;
+/**
+ * The gateway's graph: Apollo Gateway over the subgraphs on Apollo Server,
+ * with every check an operation passes (its limits, the session check), and
+ * what the live edge needs to run operations the same way. One composition
+ * root for the gateway's two entry points: the container (`startGateway`:
+ * HTTP, the live edge, media) and the Lambda function (lambda.ts: HTTP).
+ */
+export interface GatewayGraph {
+  /** Not started: the entry point starts it (the Lambda integration insists on doing so itself). */
+  apollo: ApolloServer<GatewayContext>;
+  endpoints: Map<string, string>;
+  /** Verifies tokens and admits only current sessions (sessions.ts). */
+  tokens: TokenService;
+  operationLimits: OperationLimits;
+  formatError: ErrorFormatter;
+  /** The public schema, once loaded. */
+  apiSchema(): GraphQLSchema | undefined;
+  /** Runs an operation as an HTTP request would be run (the live edge's resolutions), once Apollo is started. */
+  run: RunOperation;
+  /** A request's context: its token checked once, clearly, before any planning. */
+  context(authorization: string | undefined, clientAddress: string | undefined): Promise<GatewayContext>;
+  /** Stops Apollo (the entry point's drains included) and closes the connections to the subgraphs. */
+  close(): Promise<void>;
 }
 
-export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+export async function createGatewayGraph(options: GatewayGraphOptions): Promise<GatewayGraph> {
   const endpoints = subgraphEndpoints(options.supergraphSdl, options.subgraphUrls);
+  const signerFor = (url: string) => subgraphRequestSigner(options.subgraphAuth ?? 'none', url);
   // A token is honoured only for a user who exists, at their current session generation (sessions.ts).
-  const sessionLookup = usersSubgraphLookup(endpoints.get('users') ?? 'http://users:4001/graphql');
+  const usersUrl = endpoints.get('users') ?? 'http://users:4001/graphql';
+  const sessionLookup = usersSubgraphLookup(usersUrl, signerFor(usersUrl));
   const sessions = new SessionCheck({ lookup: options.sessionLookup ?? sessionLookup.lookup, ttlMs: options.sessionCheckTtlMs ?? 60_000 });
   const stopHearingRevocations = await forgetOnRevocation(options.live, sessions, options.logger);
   const tokens = options.tokens.admitting(sessions.admit);
-  const web = createHttpServer({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints), ...(options.metrics ? { metrics: options.metrics } : {}) });
-  const httpServer = web.server;
-  if (options.media?.kind === 'disk') web.serveMedia(createDiskMediaRoutes(new DiskObjectStorage(options.media), options.logger.child({ component: 'media' })));
   const sources: SubgraphSource[] = [];
-  const track = (source: SubgraphSource): SubgraphSource => (sources.push(source), source);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
     buildService: ({ name, url }) => {
       const endpoint = endpoints.get(name) ?? url;
       if (!endpoint) throw new Error(`the supergraph gives subgraph ${name} no URL; set ${name.toUpperCase()}_URL`);
-      return track(new SubgraphSource(endpoint));
+      const source = new SubgraphSource(endpoint, signerFor(endpoint));
+      sources.push(source);
+      return source;
     },
     logger: options.logger.child({ component: 'apollo-gateway' }),
   });
@@ -128,60 +163,88 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     plugins: [
       oneOperationToRun(),
       costLimitPlugin<GatewayContext>(operationLimits),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginCacheControlDisabled(), // no HTTP cache hints: not worth their per-field cost
-      offlineExplorer(),
       logUnexpectedErrors<GatewayContext>(options.logger),
       subscriptionsOverWebSocketOnly(),
       noSilentNulls(options.logger),
       ...(options.metrics ? [recordOperations<GatewayContext>(options.metrics)] : []),
       forgetOnLogOutEverywhere<GatewayContext>(sessions),
-      { serverWillStart: async () => ({ drainServer: () => liveServer.close() }) },
+      ...(options.plugins ?? []),
     ],
   });
   let apiSchema: GraphQLSchema | undefined;
   gateway.onSchemaLoadOrUpdate((update) => {
     apiSchema = update.apiSchema;
   });
-  await apollo.start();
-  const run: RunOperation = async (request, caller) => {
-    const response = await apollo.executeOperation(request, { contextValue: caller });
-    if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by Chirp');
-    return response.body.singleResult as ExecutionResult;
+  return {
+    apollo,
+    endpoints,
+    tokens,
+    operationLimits,
+    formatError,
+    apiSchema: () => apiSchema,
+    run: async (request, caller) => {
+      const response = await apollo.executeOperation(request, { contextValue: caller });
+      if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by Chirp');
+      return response.body.singleResult as ExecutionResult;
+    },
+    context: async (authorization, address) => ({
+      authorization,
+      viewer: await verifiedViewer(tokens, authorization),
+      ...(address ? { clientAddress: address } : {}),
+    }),
+    close: async () => {
+      await apollo.stop();
+      await Promise.all([...sources.map((source) => source.close()), sessionLookup.close(), stopHearingRevocations()]);
+    },
   };
-  const liveServer = startLiveServer({
+}
+
+export interface RunningGateway extends RunningServer {
+  live: LiveServer;
+}
+
+/** The gateway as a container runs it: HTTP and the live edge (WebSocket) on one port, and the media files of the disk adapter. */
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const endpoints = subgraphEndpoints(options.supergraphSdl, options.subgraphUrls);
+  const web = createHttpServer({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints), ...(options.metrics ? { metrics: options.metrics } : {}) });
+  const httpServer = web.server;
+  if (options.media?.kind === 'disk') web.serveMedia(createDiskMediaRoutes(new DiskObjectStorage(options.media), options.logger.child({ component: 'media' })));
+  let liveServer: LiveServer | undefined;
+  const graph = await createGatewayGraph({
+    ...options,
+    plugins: [
+      // The explorer lives here, not in the Lambda bundle: it is most of its size.
+      offlineExplorer(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { serverWillStart: async () => ({ drainServer: async () => liveServer?.close() }) },
+    ],
+  });
+  await graph.apollo.start();
+  liveServer = startLiveServer({
     httpServer,
     path: '/graphql',
-    schema: () => apiSchema,
-    run,
+    schema: graph.apiSchema,
+    run: graph.run,
     live: options.live,
-    tokens,
+    tokens: graph.tokens,
     logger: options.logger.child({ component: 'live' }),
     limits: { ...DEFAULT_LIVE_LIMITS, ...options.liveLimits },
     trustProxyHops: options.trustProxyHops ?? 0,
-    operationLimits,
+    operationLimits: graph.operationLimits,
     introspection: options.introspection,
-    formatError,
+    formatError: graph.formatError,
     isProduction: !options.exposeInternals,
   });
-  web.serveGraphQL(apollo, async (request) => {
-    const authorization = request.headers.authorization;
-    // Checked here too, so a bad token is refused once, clearly, before any planning.
-    const viewer = await verifiedViewer(tokens, authorization);
-    return { authorization, viewer, clientAddress: clientAddress(request, options.trustProxyHops ?? 0) };
-  });
+  web.serveGraphQL(graph.apollo, (request) => graph.context(request.headers.authorization, clientAddress(request, options.trustProxyHops ?? 0)));
   const port = await listen(httpServer, options.host, options.port);
   // Stopping twice (a test's own stop, then the stack's) waits for the first.
   let closing: Promise<void> | undefined;
-  const stop = async () => {
-    await apollo.stop();
-    await Promise.all([...sources.map((source) => source.close()), sessionLookup.close(), stopHearingRevocations()]);
-  };
   options.logger.info({ port, subgraphs: Object.fromEntries(endpoints) }, 'gateway listening');
   return {
     url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : options.host}:${port}/graphql`,
     port,
-    close: () => (closing ??= stop()),
+    close: () => (closing ??= graph.close()),
     live: liveServer,
   };
 }

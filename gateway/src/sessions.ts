@@ -11,7 +11,8 @@ import {
   type Session,
   type Viewer,
 } from '@chirp/platform';
-import { subgraphPool } from './subgraph-source.js';
+import type { SubgraphRequestSigner } from './subgraph-auth.js';
+import { SubgraphClient } from './subgraph-source.js';
 
 /**
  * The gateway's session check: a validly signed token is honoured only for
@@ -107,23 +108,26 @@ interface SessionAnswer {
 }
 
 /** `_session` straight from the users subgraph, over kept-alive connections of its own. */
-export function usersSubgraphLookup(url: string): { lookup: GenerationLookup; close(): Promise<void> } {
-  const { pool, path } = subgraphPool(url, LOOKUP_TIMEOUT_MS);
+export function usersSubgraphLookup(url: string, sign?: SubgraphRequestSigner): { lookup: GenerationLookup; close(): Promise<void> } {
+  const client = new SubgraphClient(url, LOOKUP_TIMEOUT_MS, sign);
   const lookup: GenerationLookup = async (userId) => {
-    const response = await pool.request({
-      method: 'POST',
-      path,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ query: SESSION_QUERY, variables: { userId } }),
-    });
-    const answer = (await response.body.json().catch(() => ({}))) as SessionAnswer;
+    const { status, text } = await client.post(JSON.stringify({ query: SESSION_QUERY, variables: { userId } }), {});
+    const answer = parseAnswer(text);
     const generation = answer.data?._session;
-    if (response.statusCode !== 200 || answer.errors?.length || (generation !== null && typeof generation !== 'number')) {
-      throw new Error(`the users subgraph did not answer the session check (HTTP ${response.statusCode})`);
+    if (status !== 200 || answer.errors?.length || (generation !== null && typeof generation !== 'number')) {
+      throw new Error(`the users subgraph did not answer the session check (HTTP ${status})`);
     }
     return generation;
   };
-  return { lookup, close: () => pool.close() };
+  return { lookup, close: () => client.close() };
+}
+
+function parseAnswer(text: string): SessionAnswer {
+  try {
+    return JSON.parse(text) as SessionAnswer;
+  } catch {
+    return {};
+  }
 }
 
 /**

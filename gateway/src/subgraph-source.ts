@@ -3,6 +3,7 @@ import { GraphQLError } from 'graphql';
 import { Pool } from 'undici';
 import { CLIENT_ADDRESS_HEADER } from '@chirp/platform';
 import type { GatewayContext } from './gateway.js';
+import type { SubgraphRequestSigner } from './subgraph-auth.js';
 
 type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
@@ -21,62 +22,81 @@ interface SubgraphErrorBody {
 }
 
 /**
- * How the gateway calls one subgraph: a POST of the fetch's query and
- * variables over a pool of kept-alive connections, with the caller's
- * `authorization` header passed on (each subgraph verifies it itself) and
- * the caller's address in `x-forwarded-for`.
+ * Kept-alive connections to one subgraph, and POSTs of JSON on them,
+ * signed when the subgraphs want proof of the caller (subgraph-auth.ts).
+ * Every caller of a subgraph (a source, the session check) goes through
+ * one, so idle connections are closed first, for the reason above.
  *
- * Apollo's `RemoteGraphQLDataSource` does the same through the WHATWG fetch
- * API, and builds a node-fetch `Request` on every call besides; on the read
- * path that machinery cost more CPU than the subgraph's own work (see the
- * benchmark's profile). undici's `request` is the same HTTP client Node's
- * fetch is built on, without the web streams.
+ * undici's `request` is the same HTTP client Node's fetch is built on,
+ * without the web streams: Apollo's `RemoteGraphQLDataSource` goes through
+ * the WHATWG fetch API and builds a node-fetch `Request` on every call
+ * besides, and on the read path that machinery cost more CPU than the
+ * subgraph's own work (see the benchmark's profile).
  */
-/**
- * Kept-alive connections to one subgraph, and the path to POST to. Every
- * caller of a subgraph (a source, the session check) closes idle ones
- * first, for the reason above.
- */
-export function subgraphPool(url: string, timeoutMs: number): { pool: Pool; path: string } {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, {
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    keepAliveTimeout: IDLE_CONNECTION_MS,
-    keepAliveMaxTimeout: IDLE_CONNECTION_MS,
-  });
-  return { pool, path: `${target.pathname}${target.search}` };
-}
-
-export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
+export class SubgraphClient {
   private readonly pool: Pool;
-  private readonly path: string;
+  private readonly target: URL;
 
-  constructor(readonly url: string) {
-    ({ pool: this.pool, path: this.path } = subgraphPool(url, SUBGRAPH_TIMEOUT_MS));
+  constructor(
+    readonly url: string,
+    timeoutMs: number,
+    private readonly sign?: SubgraphRequestSigner,
+  ) {
+    this.target = new URL(url);
+    this.pool = new Pool(this.target.origin, {
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      keepAliveTimeout: IDLE_CONNECTION_MS,
+      keepAliveMaxTimeout: IDLE_CONNECTION_MS,
+    });
   }
 
-  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
-    const { query, variables, operationName, extensions } = options.request;
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    const { authorization, clientAddress } = options.context as Partial<GatewayContext>;
-    if (authorization) headers.authorization = authorization;
-    // The caller's address as the gateway determined it, never one the caller wrote (see client-address.ts).
-    if (clientAddress) headers[CLIENT_ADDRESS_HEADER] = clientAddress;
+  async post(body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+    const all = { 'content-type': 'application/json', accept: 'application/json', ...headers };
     const response = await this.pool.request({
       method: 'POST',
-      path: this.path,
-      headers,
-      body: JSON.stringify({ query, variables, operationName, extensions }),
+      path: `${this.target.pathname}${this.target.search}`,
+      headers: this.sign ? await this.sign({ url: this.target, headers: all, body }) : all,
+      body,
     });
-    const text = await response.body.text();
-    const body = parseJson(text);
-    if (response.statusCode >= 200 && response.statusCode < 300 && isObject(body)) return body as SubgraphResponse;
-    throw this.errorFromResponse(response.statusCode, body ?? text);
+    return { status: response.statusCode, text: await response.body.text() };
   }
 
   close(): Promise<void> {
     return this.pool.close();
+  }
+}
+
+/**
+ * How the gateway calls one subgraph: a POST of the fetch's query and
+ * variables, with the caller's `authorization` header passed on (each
+ * subgraph verifies it itself) and the caller's address.
+ */
+export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
+  private readonly client: SubgraphClient;
+
+  constructor(
+    readonly url: string,
+    sign?: SubgraphRequestSigner,
+  ) {
+    this.client = new SubgraphClient(url, SUBGRAPH_TIMEOUT_MS, sign);
+  }
+
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    const { query, variables, operationName, extensions } = options.request;
+    const headers: Record<string, string> = {};
+    const { authorization, clientAddress } = options.context as Partial<GatewayContext>;
+    if (authorization) headers.authorization = authorization;
+    // The caller's address as the gateway determined it, never one the caller wrote (see client-address.ts).
+    if (clientAddress) headers[CLIENT_ADDRESS_HEADER] = clientAddress;
+    const { status, text } = await this.client.post(JSON.stringify({ query, variables, operationName, extensions }), headers);
+    const body = parseJson(text);
+    if (status >= 200 && status < 300 && isObject(body)) return body as SubgraphResponse;
+    throw this.errorFromResponse(status, body ?? text);
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
   }
 
   /**

@@ -19,6 +19,9 @@ const optionalUrl = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/** MongoDB connections a container process may open: it serves many requests at once. */
+export const CONTAINER_MONGODB_POOL_SIZE = 50;
+
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 const environmentSchema = z.object({
@@ -35,6 +38,7 @@ const environmentSchema = z.object({
   JWT_TTL_SECONDS: positiveInt(7 * 24 * 3600),
   MONGODB_URL: optionalUrl,
   MONGODB_DB_PREFIX: z.string().default('chirp'),
+  MONGODB_MAX_POOL_SIZE: z.coerce.number().int().positive().optional(),
   REDIS_URL: optionalUrl,
   REDIS_KEY_PREFIX: z.string().default('chirp:'),
   KAFKA_BROKERS: optionalUrl,
@@ -76,7 +80,8 @@ export interface ServiceConfig {
   secretsRefreshMs: number;
   /** Whether metrics are written to stdout in CloudWatch Embedded Metric Format (see metrics.ts). */
   metricsEmf: boolean;
-  mongo: { url: string; database: string } | undefined;
+  /** `maxPoolSize`: connections per process (50 in a container, 4 in a Lambda execution environment: see lambda.ts). */
+  mongo: { url: string; database: string; maxPoolSize: number } | undefined;
   /** `keyPrefix` scopes this service's keys; `livePrefix` is shared by every service and gateway (live channels). */
   redis: { url: string; keyPrefix: string; livePrefix: string } | undefined;
   kafka: { brokers: string[]; clientId: string; topicPrefix: string } | undefined;
@@ -181,7 +186,7 @@ export function loadConfig(
     secretsRefreshMs: env.SECRETS_REFRESH_SECONDS * 1000,
     metricsEmf: (env.METRICS_EMF ?? (env.NODE_ENV === 'production' ? 'on' : 'off')) === 'on',
     mongo: env.MONGODB_URL
-      ? { url: env.MONGODB_URL, database: `${env.MONGODB_DB_PREFIX}_${service}` }
+      ? { url: env.MONGODB_URL, database: `${env.MONGODB_DB_PREFIX}_${service}`, maxPoolSize: env.MONGODB_MAX_POOL_SIZE ?? CONTAINER_MONGODB_POOL_SIZE }
       : undefined,
     redis: env.REDIS_URL
       ? { url: env.REDIS_URL, keyPrefix: `${env.REDIS_KEY_PREFIX}${service}:`, livePrefix: env.REDIS_KEY_PREFIX }

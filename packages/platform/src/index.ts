@@ -1,5 +1,6 @@
 export * from './auth.js';
 export * from './cache.js';
+export * from './client-address.js';
 export * from './config.js';
 export * from './errors.js';
 export * from './events.js';

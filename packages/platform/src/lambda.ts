@@ -1,12 +1,13 @@
 import { handlers, startServerAndCreateLambdaHandler, type LambdaHandler } from '@as-integrations/aws-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, MSKEvent, ScheduledEvent, SelfManagedKafkaEvent } from 'aws-lambda';
 import { TokenService } from './auth.js';
+import { lambdaClientAddress } from './client-address.js';
 import { loadConfig, type ServiceConfig } from './config.js';
 import { deserializeEvent, type EventBus, type SubscribeOptions } from './events.js';
 import { connectInfrastructure, type Infrastructure } from './infrastructure.js';
 import { createLogger, type Logger } from './logger.js';
 import { resolveSecrets } from './secrets.js';
-import { createSubgraphApollo, verifiedViewer } from './server.js';
+import { createSubgraphApollo, verifiedViewer, viewerAuthorization } from './server.js';
 import type { SubgraphApp, SubgraphFactory } from './service.js';
 
 type HttpApiHandler = LambdaHandler<ReturnType<typeof handlers.createAPIGatewayProxyEventV2RequestHandler>>;
@@ -19,26 +20,46 @@ interface Prepared {
   infra: Infrastructure;
 }
 
+/** Variables only the Lambda entry points read (besides every service's: SERVICE_ENVIRONMENT_VARIABLES). */
+export const LAMBDA_ENVIRONMENT_VARIABLES: readonly string[] = ['KAFKA_CONSUMER_GROUP'];
+
 /**
- * Makes `then` of the app once per execution environment, on its first
- * invocation (configuration with its secrets, connections, the app), and
- * keeps it for the next ones; a failed start is not kept, so the next
- * invocation tries again.
+ * MongoDB connections one execution environment may open. It runs one
+ * invocation at a time, whose resolvers and loaders seldom have more than
+ * a few queries in flight; and a thousand concurrent environments at 4
+ * each stay inside an Atlas cluster's connection limit, where the
+ * container's 50 would not. `MONGODB_MAX_POOL_SIZE` overrides it.
  */
-function oncePerEnvironment<T>(service: string, factory: SubgraphFactory, then: (prepared: Prepared) => Promise<T>): () => Promise<T> {
+export const LAMBDA_MONGODB_POOL_SIZE = 4;
+
+/** The environment as a Lambda function reads it: its secrets resolved, and the Lambda defaults where unset. */
+export async function lambdaEnvironment(source: NodeJS.ProcessEnv = process.env): Promise<NodeJS.ProcessEnv> {
+  const env = await resolveSecrets(source);
+  return { ...env, MONGODB_MAX_POOL_SIZE: env.MONGODB_MAX_POOL_SIZE?.trim() || String(LAMBDA_MONGODB_POOL_SIZE) };
+}
+
+/**
+ * Runs `prepare` once per execution environment, on its first invocation,
+ * and gives its result to the next ones; a failed start is not kept, so the
+ * next invocation tries again.
+ */
+export function perExecutionEnvironment<T>(prepare: () => Promise<T>): () => Promise<T> {
   let ready: Promise<T> | undefined;
-  const prepare = async () => {
-    const env = await resolveSecrets(process.env);
-    const config = loadConfig(service, 0, env);
-    const logger = createLogger(service, config.logLevel);
-    const infra = await connectInfrastructure(config, logger);
-    return then({ app: await factory({ config, logger, infra }), config, logger, infra });
-  };
   return () =>
     (ready ??= prepare().catch((error: unknown) => {
       ready = undefined;
       throw error;
     }));
+}
+
+/** A subgraph's app made once per execution environment (configuration with its secrets, connections, the app), then `then` of it. */
+function oncePerEnvironment<T>(service: string, factory: SubgraphFactory, then: (prepared: Prepared) => Promise<T>): () => Promise<T> {
+  return perExecutionEnvironment(async () => {
+    const config = loadConfig(service, 0, await lambdaEnvironment());
+    const logger = createLogger(service, config.logLevel);
+    const infra = await connectInfrastructure(config, logger);
+    return then({ app: await factory({ config, logger, infra }), config, logger, infra });
+  });
 }
 
 /**
@@ -65,9 +86,9 @@ export function subgraphHttpHandler(service: string, factory: SubgraphFactory) {
     const server = apollo as unknown as Parameters<typeof startServerAndCreateLambdaHandler>[0];
     return startServerAndCreateLambdaHandler(server, handlers.createAPIGatewayProxyEventV2RequestHandler(), {
       context: async ({ event }) =>
-        app.graph.createContext(await verifiedViewer(tokens, event.headers.authorization), {
-          // The gateway's caller, as it forwards it; else whoever called the function's URL.
-          clientAddress: event.headers['x-forwarded-for']?.split(',').pop()?.trim() || event.requestContext.http.sourceIp,
+        app.graph.createContext(await verifiedViewer(tokens, viewerAuthorization(event.headers)), {
+          // The gateway's caller, as it wrote it (API Gateway is the one proxy after it); else whoever called.
+          clientAddress: lambdaClientAddress(event.headers['x-forwarded-for'], event.requestContext.http.sourceIp, 1),
         }),
     });
   });

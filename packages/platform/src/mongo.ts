@@ -12,6 +12,8 @@ import {
 export interface MongoSettings {
   url: string;
   database: string;
+  /** Connections this process may open (see CONTAINER_MONGODB_POOL_SIZE and LAMBDA_MONGODB_POOL_SIZE). */
+  maxPoolSize?: number;
 }
 
 export interface MongoConnection {
@@ -25,7 +27,15 @@ export interface MongoConnection {
  */
 export async function connectMongo(settings: MongoSettings, appName: string): Promise<MongoConnection> {
   // Command monitoring lets operators (and a test) see every command a service sends.
-  const client = new MongoClient(settings.url, { appName, maxPoolSize: 50, serverSelectionTimeoutMS: 10_000, monitorCommands: true });
+  const client = new MongoClient(settings.url, {
+    appName,
+    maxPoolSize: settings.maxPoolSize ?? 50,
+    // Idle connections are closed after a minute: a Lambda environment frozen between invocations
+    // would otherwise hold its sockets open on the server (Atlas counts them against its limit).
+    maxIdleTimeMS: 60_000,
+    serverSelectionTimeoutMS: 10_000,
+    monitorCommands: true,
+  });
   await client.connect();
   return { client, db: client.db(settings.database) };
 }

@@ -220,6 +220,22 @@ export interface RequestOrigin {
   clientAddress: string;
 }
 
+/**
+ * Where the gateway puts the caller's bearer token when its own request
+ * is signed for API Gateway's IAM authorization (SUBGRAPH_AUTH=aws-iam),
+ * whose signature takes `authorization`.
+ */
+export const VIEWER_AUTHORIZATION_HEADER = 'x-chirp-viewer-authorization';
+
+/** The caller's bearer token on a request to a subgraph: in its own header beside an IAM signature, else `authorization`. */
+export function viewerAuthorization(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const forwarded = headers[VIEWER_AUTHORIZATION_HEADER];
+  if (typeof forwarded === 'string') return forwarded;
+  const authorization = headers.authorization;
+  if (typeof authorization !== 'string' || authorization.startsWith('AWS4-HMAC-SHA256 ')) return undefined;
+  return authorization;
+}
+
 /** The header the gateway puts the caller's address in (it sets it, never passes one on from the caller). */
 export const CLIENT_ADDRESS_HEADER = 'x-forwarded-for';
 
@@ -244,7 +260,7 @@ export async function startSubgraphServer<Context extends object>(
   const apollo = createSubgraphApollo(options, [ApolloServerPluginDrainHttpServer({ httpServer })]);
   await apollo.start();
   web.serveGraphQL(apollo, async (request) =>
-    options.createContext(await verifiedViewer(options.tokens, request.headers.authorization), requestOrigin(request)),
+    options.createContext(await verifiedViewer(options.tokens, viewerAuthorization(request.headers)), requestOrigin(request)),
   );
   const port = await listen(httpServer, options.host, options.port);
   options.logger.info({ port }, `${options.name} subgraph listening`);

@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2, Context, MSKEvent, ScheduledEvent } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { MongoClient } from 'mongodb';
 import {
   DEVELOPMENT_JWT_SECRET,
@@ -8,12 +8,11 @@ import {
   Topics,
   createLogger,
   newId,
-  serializeEvent,
   subgraphHttpHandler,
   subgraphKafkaHandler,
   type EventEnvelope,
 } from '@chirp/platform';
-import { eventually, isolatedEnvironment } from '@chirp/testing';
+import { eventually, httpApiEvent, isolatedEnvironment, mskEvent as kafkaBatch, scheduledEvent } from '@chirp/testing';
 import { AUTHORS_GROUP, FANOUT_GROUP, FOLLOW_GRAPH_GROUP, SERVICE as TIMELINE, createTimelineSubgraph } from '@chirp/timeline';
 import { MongoUserRepository } from '@chirp/users';
 import { handler as usersHandler, sweeper as usersSweeper } from '@chirp/users/lambda';
@@ -34,36 +33,10 @@ afterAll(() => {
   Object.assign(process.env, saved);
 });
 
-/** An API Gateway HTTP API event for POST /graphql, as its payload format 2.0 has it. */
-function httpApiEvent(body: object, token?: string): APIGatewayProxyEventV2 {
-  const now = Date.now();
-  return {
-    version: '2.0',
-    routeKey: 'POST /graphql',
-    rawPath: '/graphql',
-    rawQueryString: '',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'chirpapi',
-      domainName: 'chirpapi.execute-api.us-east-1.amazonaws.com',
-      domainPrefix: 'chirpapi',
-      http: { method: 'POST', path: '/graphql', protocol: 'HTTP/1.1', sourceIp: '203.0.113.9', userAgent: 'jest' },
-      requestId: `req-${now}`,
-      routeKey: 'POST /graphql',
-      stage: '$default',
-      time: new Date(now).toUTCString(),
-      timeEpoch: now,
-    },
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-  };
-}
-
 const context = { functionName: 'chirp-users', awsRequestId: 'test', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
 async function invoke(handler: (event: APIGatewayProxyEventV2, context: Context) => ReturnType<typeof usersHandler>, body: object, token?: string) {
-  const result = await handler(httpApiEvent(body, token), context);
+  const result = await handler(httpApiEvent({ body, ...(token ? { token } : {}) }), context);
   return { status: result.statusCode, body: JSON.parse(String(result.body)) as { data?: any; errors?: Array<{ extensions: { code: string } }> } };
 }
 
@@ -86,27 +59,7 @@ it('answers GraphQL as the container does: sign up, who am I, post, and the erro
   expect(stranger.body.errors?.[0]?.extensions.code).toBe('UNAUTHENTICATED');
 });
 
-/** A Kafka event source mapping's event (Amazon MSK), its records' values base64-encoded as Lambda gives them. */
-function mskEvent(topic: string, envelopes: EventEnvelope[]): MSKEvent {
-  const fullTopic = `${process.env.KAFKA_TOPIC_PREFIX ?? ''}${topic}`;
-  return {
-    eventSource: 'aws:kafka',
-    eventSourceArn: 'arn:aws:kafka:us-east-1:123456789012:cluster/chirp/abc',
-    bootstrapServers: 'b-1.chirp.kafka.us-east-1.amazonaws.com:9098',
-    records: {
-      [`${fullTopic}-0`]: envelopes.map((envelope, offset) => ({
-        topic: fullTopic,
-        partition: 0,
-        offset,
-        timestamp: Date.now(),
-        timestampType: 'CREATE_TIME',
-        key: Buffer.from(envelope.key).toString('base64'),
-        value: Buffer.from(serializeEvent(envelope)).toString('base64'),
-        headers: [],
-      })),
-    },
-  };
-}
+const mskEvent = (topic: string, envelopes: EventEnvelope[]) => kafkaBatch(topic, envelopes, { topicPrefix: process.env.KAFKA_TOPIC_PREFIX ?? '' });
 
 it('runs each consumer group as its own function fed by Kafka event source mappings, redelivery changing nothing', async () => {
   const consumer = (group: string) => subgraphKafkaHandler(TIMELINE, createTimelineSubgraph, group);
@@ -131,18 +84,7 @@ it('runs each consumer group as its own function fed by Kafka event source mappi
   expect(home.body.data.homeTimeline.edges).toEqual([{ node: { id: tweetId, text: 'delivered by an event source mapping', author: { handle: 'msk_author' } } }]);
 });
 
-/** An EventBridge scheduled event, as a schedule rule invokes a function with it. */
-const scheduled = (): ScheduledEvent => ({
-  version: '0',
-  id: `sched-${Date.now()}`,
-  'detail-type': 'Scheduled Event',
-  source: 'aws.events',
-  account: '123456789012',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: ['arn:aws:events:us-east-1:123456789012:rule/chirp-users-sweep'],
-  detail: {},
-});
+const scheduled = () => scheduledEvent('chirp-users-sweep');
 
 it('publishes on a schedule what a function left in its outbox', async () => {
   // A user written with its change pending, as a function that died before publishing leaves it.

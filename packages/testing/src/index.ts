@@ -9,3 +9,5 @@ export * from './live-client.js';
 export * from './rate-limiter-contract.js';
 export * from './random.js';
 export * from './storage-contract.js';
+export * from './lambda-events.js';
+export * from './lambda-functions.js';

@@ -1,4 +1,6 @@
-import { createRequire } from 'node:module';
+/// <reference path="./kafkajs-internals.d.ts" />
+// A deep import, so a bundle (the Lambda zips) holds the very module kafkajs's connections use.
+import RequestQueueClass from 'kafkajs/src/network/requestQueue/index.js';
 
 /** The part of kafkajs's per-connection request queue the fix touches (kafkajs has no types for it). */
 interface RequestQueue {
@@ -27,8 +29,7 @@ let stopped = false;
 export function stopKafkajsIdlePolling(): void {
   if (stopped) return;
   stopped = true;
-  const require = createRequire(import.meta.url);
-  const prototype = (require('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueue }).prototype;
+  const prototype = (RequestQueueClass as { prototype: RequestQueue }).prototype;
   const schedule = prototype.scheduleCheckPendingRequests;
   prototype.scheduleCheckPendingRequests = function (this: RequestQueue): void {
     if (this.pending.length > 0) schedule.call(this);
