@@ -6,7 +6,7 @@ import type { VersionedCache } from './versioned-cache.js';
 import type { ServiceConfig } from './config.js';
 import type { EventBus } from './events.js';
 import type { Logger } from './logger.js';
-import { connectMongo } from './mongo.js';
+import { RotatingMongo } from './mongo.js';
 import { createRedisClient, RedisCache } from './adapters/redis-cache.js';
 import { InMemoryCache } from './adapters/memory-cache.js';
 import { InMemoryVersionedCache } from './adapters/memory-versioned-cache.js';
@@ -25,6 +25,8 @@ import { RedisLiveBus } from './adapters/redis-live-bus.js';
 export interface Infrastructure {
   mongo: Db | undefined;
   mongoClient: MongoClient | undefined;
+  /** Moves MongoDB to a new URI without a restart (a rotated password); the repositories keep working. */
+  rotateMongo(url: string): Promise<void>;
   redis: Redis | undefined;
   cache: Cache;
   /** Newest-version-wins entries, for caches that reads and writes fill concurrently. */
@@ -52,7 +54,7 @@ export async function connectInfrastructure(
   logger: Logger,
   shared: SharedInProcess = {},
 ): Promise<Infrastructure> {
-  const mongo = config.mongo ? await connectMongo(config.mongo, `chirp-${config.service}`) : undefined;
+  const mongo = config.mongo ? await RotatingMongo.connect(config.mongo, `chirp-${config.service}`) : undefined;
   const redis = config.redis ? createRedisClient(config.redis.url, config.redis.keyPrefix) : undefined;
   const cache: Cache = redis ? new RedisCache(redis) : new InMemoryCache();
   const versionedCache: VersionedCache = redis ? new RedisVersionedCache(redis) : new InMemoryVersionedCache();
@@ -64,7 +66,13 @@ export async function connectInfrastructure(
 
   return {
     mongo: mongo?.db,
-    mongoClient: mongo?.client,
+    get mongoClient() {
+      return mongo?.client;
+    },
+    rotateMongo: async (url) => {
+      if (!mongo) throw new Error('this service has no MongoDB to move');
+      await mongo.rotate(url);
+    },
     redis,
     cache,
     versionedCache,
@@ -83,7 +91,7 @@ export async function connectInfrastructure(
       await metrics.close();
       await bus.close();
       if (live !== shared.live) await live.close();
-      await Promise.allSettled([mongo?.client.close(), redis?.quit()]);
+      await Promise.allSettled([mongo?.close(), redis?.quit()]);
     },
   };
 }

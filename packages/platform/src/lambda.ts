@@ -8,7 +8,7 @@ import { connectInfrastructure, type Infrastructure } from './infrastructure.js'
 import { createLogger, type Logger } from './logger.js';
 import { resolveSecrets } from './secrets.js';
 import { createSubgraphApollo, verifiedViewer, viewerAuthorization } from './server.js';
-import type { SubgraphApp, SubgraphFactory } from './service.js';
+import { followSecretRotations, type SubgraphApp, type SubgraphFactory } from './service.js';
 
 type HttpApiHandler = LambdaHandler<ReturnType<typeof handlers.createAPIGatewayProxyEventV2RequestHandler>>;
 
@@ -55,9 +55,12 @@ export function perExecutionEnvironment<T>(prepare: () => Promise<T>): () => Pro
 /** A subgraph's app made once per execution environment (configuration with its secrets, connections, the app), then `then` of it. */
 function oncePerEnvironment<T>(service: string, factory: SubgraphFactory, then: (prepared: Prepared) => Promise<T>): () => Promise<T> {
   return perExecutionEnvironment(async () => {
-    const config = loadConfig(service, 0, await lambdaEnvironment());
+    const env = await lambdaEnvironment();
+    const config = loadConfig(service, 0, env);
     const logger = createLogger(service, config.logLevel);
     const infra = await connectInfrastructure(config, logger);
+    // Checked while the environment runs (its timers are frozen between invocations).
+    followSecretRotations(env, config, logger, infra);
     return then({ app: await factory({ config, logger, infra }), config, logger, infra });
   });
 }

@@ -2,6 +2,7 @@ import {
   MongoClient,
   MongoServerError,
   type Collection,
+  type CollectionOptions,
   type Db,
   type Document,
   type Filter,
@@ -14,6 +15,8 @@ export interface MongoSettings {
   database: string;
   /** Connections this process may open (see CONTAINER_MONGODB_POOL_SIZE and LAMBDA_MONGODB_POOL_SIZE). */
   maxPoolSize?: number;
+  /** How long to look for a server before an operation fails (10 s unless given). */
+  serverSelectionTimeoutMs?: number;
 }
 
 export interface MongoConnection {
@@ -33,11 +36,99 @@ export async function connectMongo(settings: MongoSettings, appName: string): Pr
     // Idle connections are closed after a minute: a Lambda environment frozen between invocations
     // would otherwise hold its sockets open on the server (Atlas counts them against its limit).
     maxIdleTimeMS: 60_000,
-    serverSelectionTimeoutMS: 10_000,
+    serverSelectionTimeoutMS: settings.serverSelectionTimeoutMs ?? 10_000,
     monitorCommands: true,
   });
   await client.connect();
   return { client, db: client.db(settings.database) };
+}
+
+/** How long a replaced client keeps serving what was already sent on it, before it is closed. */
+const REPLACED_CLIENT_GRACE_MS = 30_000;
+
+/**
+ * A MongoDB connection whose URI may change while the process runs: a
+ * rotated password (Secrets Manager, see secrets.ts). `db` is one object
+ * for the life of the process, so the repositories made over it at start
+ * keep working: each call reaches whichever client is current. A new URI
+ * is connected and pinged before it is used; the client it replaces is
+ * closed after a grace, once what was sent on it has had time to finish.
+ */
+export class RotatingMongo {
+  readonly db: Db;
+  private current: MongoConnection;
+  private readonly retired = new Set<ReturnType<typeof setTimeout>>();
+
+  private constructor(
+    first: MongoConnection,
+    private readonly settings: MongoSettings,
+    private readonly appName: string,
+    private readonly graceMs: number,
+  ) {
+    this.current = first;
+    this.db = databaseFacade(() => this.current.db);
+  }
+
+  static async connect(settings: MongoSettings, appName: string, graceMs = REPLACED_CLIENT_GRACE_MS): Promise<RotatingMongo> {
+    return new RotatingMongo(await connectMongo(settings, appName), settings, appName, graceMs);
+  }
+
+  get client(): MongoClient {
+    return this.current.client;
+  }
+
+  /** Moves to `url`; throws (and keeps the current client) when it cannot be reached or refuses us. */
+  async rotate(url: string): Promise<void> {
+    const next = await connectMongo({ ...this.settings, url }, this.appName);
+    try {
+      await next.db.command({ ping: 1 });
+    } catch (error) {
+      await next.client.close().catch(() => undefined);
+      throw error;
+    }
+    const previous = this.current;
+    this.current = next;
+    const timer = setTimeout(() => {
+      this.retired.delete(timer);
+      void previous.client.close().catch(() => undefined);
+    }, this.graceMs);
+    timer.unref();
+    this.retired.add(timer);
+  }
+
+  async close(): Promise<void> {
+    for (const timer of this.retired) clearTimeout(timer);
+    this.retired.clear();
+    await this.current.client.close();
+  }
+}
+
+/** A `Db` that forwards to `current()` on every use; its collections do the same. */
+function databaseFacade(current: () => Db): Db {
+  return new Proxy({} as Db, {
+    get: (_target, property) => {
+      if (property === 'collection') {
+        return (name: string, options?: CollectionOptions) => collectionFacade(current, name, options);
+      }
+      return forwarded(current(), property);
+    },
+  });
+}
+
+function collectionFacade(current: () => Db, name: string, options?: CollectionOptions): Collection<Document> {
+  // One Collection per client, made again only after a rotation.
+  let made: { db: Db; collection: Collection<Document> } | undefined;
+  const target = () => {
+    const db = current();
+    if (made?.db !== db) made = { db, collection: db.collection(name, options) };
+    return made.collection;
+  };
+  return new Proxy({} as Collection<Document>, { get: (_target, property) => forwarded(target(), property) });
+}
+
+function forwarded(target: object, property: string | symbol): unknown {
+  const value: unknown = Reflect.get(target, property, target);
+  return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 }
 
 /**

@@ -93,12 +93,18 @@ function fieldOrText(text: string, variable: SecretVariable): string {
 /**
  * Reads the named secrets again every `intervalMs` and reports a changed
  * value (a rotation). A failed read is logged and tried again next time:
- * the process keeps the value it has.
+ * the process keeps the value it has. So is a change `onChange` could not
+ * apply (it threw): it is reported again at the next read.
  */
 export function watchSecrets(
   source: NodeJS.ProcessEnv,
   resolved: NodeJS.ProcessEnv,
-  options: { intervalMs: number; logger: Logger; onChange: (variable: SecretVariable, value: string) => void; secrets?: SecretSource },
+  options: {
+    intervalMs: number;
+    logger: Logger;
+    onChange: (variable: SecretVariable, value: string) => void | Promise<void>;
+    secrets?: SecretSource;
+  },
 ): { stop(): void } {
   const named = namedSecrets(source);
   if (named.length === 0) return { stop: () => undefined };
@@ -106,15 +112,20 @@ export function watchSecrets(
   const current = new Map(named.map(([variable]) => [variable, resolved[variable] ?? '']));
   const check = async () => {
     for (const [variable, secretId] of named) {
+      let value: string;
       try {
-        const value = await readValue(secrets, variable, secretId);
-        if (value !== current.get(variable)) {
-          current.set(variable, value);
-          options.logger.info({ variable, secretId }, 'a secret changed (rotation): using the new value');
-          options.onChange(variable, value);
-        }
+        value = await readValue(secrets, variable, secretId);
       } catch (error) {
         options.logger.warn({ err: error, variable, secretId }, 'could not read a secret again; keeping the value in use');
+        continue;
+      }
+      if (value === current.get(variable)) continue;
+      options.logger.info({ variable, secretId }, 'a secret changed (rotation): using the new value');
+      try {
+        await options.onChange(variable, value);
+        current.set(variable, value);
+      } catch (error) {
+        options.logger.error({ err: error, variable, secretId }, 'a rotated secret could not be applied; keeping the value in use, trying again next time');
       }
     }
   };

@@ -40,8 +40,8 @@ export async function runSubgraphProcess(service: string, defaultPort: number, f
   const logger = createLogger(service, config.logLevel);
   await runInWorkers(config.workers, logger, async () => {
     warnAboutDevelopmentKey(config, logger);
-    const secrets = followSecretRotations(env, config, logger);
     const infra = await connectInfrastructure(config, logger);
+    const secrets = followSecretRotations(env, config, logger, infra);
     logger.info(`${service} uses ${infra.description}`);
     const app = await factory({ config, logger, infra });
     await app.start();
@@ -56,19 +56,26 @@ export async function runSubgraphProcess(service: string, defaultPort: number, f
 /**
  * Reads the secrets named in the environment again from time to time: a
  * rotated signing key is taken at once (tokens signed with the one before
- * stay valid); a rotated MongoDB URI is used by the next start, the open
- * connections having authenticated already.
+ * stay valid); a rotated MongoDB URI is connected to, and used from then
+ * on, without a restart (the gateway has none).
  */
-export function followSecretRotations(env: NodeJS.ProcessEnv, config: ServiceConfig, logger: Logger): { stop(): void } {
+export function followSecretRotations(
+  env: NodeJS.ProcessEnv,
+  config: ServiceConfig,
+  logger: Logger,
+  infra?: Pick<Infrastructure, 'rotateMongo'>,
+): { stop(): void } {
   return watchSecrets(process.env, env, {
     intervalMs: config.secretsRefreshMs,
     logger,
-    onChange: (variable, value) => {
+    onChange: async (variable, value) => {
       if (variable === 'JWT_SECRET') {
         config.jwt.keys.rotate(value);
         config.jwt.secret = value;
+      } else if (infra) {
+        await infra.rotateMongo(value);
+        logger.info('MongoDB: moved to the rotated URI');
       }
-      else logger.warn({ variable }, 'the MongoDB URI was rotated: open connections keep working; a restart uses the new one');
     },
   });
 }

@@ -1,4 +1,4 @@
-import { ConfigurationError, DEVELOPMENT_JWT_SECRET, STRICT_RATE_LIMITS, loadConfig } from '@chirp/platform';
+import { ConfigurationError, DEVELOPMENT_JWT_SECRET, LAMBDA_MONGODB_POOL_SIZE, STRICT_RATE_LIMITS, lambdaEnvironment, loadConfig } from '@chirp/platform';
 
 const productionServers = {
   NODE_ENV: 'production',
@@ -14,9 +14,17 @@ describe('loadConfig', () => {
     expect(config.jwt.secret).toBe(DEVELOPMENT_JWT_SECRET);
   });
 
+  it('sizes MongoDB pools for a container, or for a Lambda execution environment, unless told', async () => {
+    expect(loadConfig('users', 0, await lambdaEnvironment({ ...productionServers, NODE_ENV: 'development' })).mongo?.maxPoolSize).toBe(LAMBDA_MONGODB_POOL_SIZE);
+    const told = { ...productionServers, NODE_ENV: 'development', MONGODB_MAX_POOL_SIZE: '12' };
+    expect(loadConfig('users', 0, await lambdaEnvironment(told)).mongo?.maxPoolSize).toBe(12);
+    expect(loadConfig('users', 0, told).mongo?.maxPoolSize).toBe(12);
+    expect(() => loadConfig('users', 0, { ...told, MONGODB_MAX_POOL_SIZE: '0' })).toThrow(/MONGODB_MAX_POOL_SIZE/);
+  });
+
   it('gives each service its own database and Redis key space', () => {
     const config = loadConfig('users', 4001, { ...productionServers, NODE_ENV: 'development' });
-    expect(config.mongo).toEqual({ url: 'mongodb://db:27017', database: 'chirp_users' });
+    expect(config.mongo).toEqual({ url: 'mongodb://db:27017', database: 'chirp_users', maxPoolSize: 50 });
     expect(config.redis).toEqual({ url: 'redis://cache:6379', keyPrefix: 'chirp:users:', livePrefix: 'chirp:' });
     expect(config.kafka).toEqual({ brokers: ['kafka:9092'], clientId: 'chirp-users', topicPrefix: '' });
   });

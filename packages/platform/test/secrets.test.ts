@@ -1,6 +1,16 @@
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigurationError, SigningKeys, TokenService, createLogger, resolveSecrets, watchSecrets } from '@chirp/platform';
-import { eventually, realS3, uniqueName } from '@chirp/testing';
+import {
+  ConfigurationError,
+  RotatingMongo,
+  SigningKeys,
+  TokenService,
+  createLogger,
+  followSecretRotations,
+  loadConfig,
+  resolveSecrets,
+  watchSecrets,
+} from '@chirp/platform';
+import { eventually, realS3, realServers, uniqueName } from '@chirp/testing';
 
 /** Secrets named in the configuration, read from Secrets Manager (moto on loopback), and followed through a rotation. */
 describe('secrets from Secrets Manager', () => {
@@ -47,6 +57,47 @@ describe('secrets from Secrets Manager', () => {
       await eventually(() => expect(changes).toEqual(['second-key-'.padEnd(40, '2')]));
     } finally {
       watch.stop();
+    }
+  });
+
+  it('tries a rotated value again when it could not be applied', async () => {
+    const name = await secret('first');
+    const source = { MONGODB_URL_AWS_SECRET: name };
+    const env = await resolveSecrets(source);
+    const attempts: string[] = [];
+    const onChange = async (_variable: string, value: string) => {
+      attempts.push(value);
+      if (attempts.length === 1) throw new Error('not reachable yet');
+    };
+    const watch = watchSecrets(source, env, { intervalMs: 50, logger: createLogger('test', 'silent'), onChange });
+    try {
+      await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'second' }));
+      await eventually(() => expect(attempts).toEqual(['second', 'second']));
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('moves a running service to a rotated MongoDB URI, without a restart', async () => {
+    const { mongoUrl } = realServers();
+    const name = await secret(mongoUrl);
+    const saved = process.env.MONGODB_URL_AWS_SECRET;
+    process.env.MONGODB_URL_AWS_SECRET = name;
+    const env = await resolveSecrets({ MONGODB_URL_AWS_SECRET: name });
+    const config = loadConfig('rotation', 0, { ...env, SECRETS_REFRESH_SECONDS: '1' });
+    const mongo = await RotatingMongo.connect({ url: mongoUrl, database: uniqueName('rotation') }, 'rotation-test', 50);
+    const watch = followSecretRotations(env, config, createLogger('test', 'silent'), { rotateMongo: (url) => mongo.rotate(url) });
+    try {
+      const first = mongo.client;
+      // The same server under another name stands for the new password.
+      await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: mongoUrl.replace('127.0.0.1', 'localhost') }));
+      await eventually(() => expect(mongo.client).not.toBe(first), { timeoutMs: 5_000 });
+      expect(await mongo.db.command({ ping: 1 })).toMatchObject({ ok: 1 });
+    } finally {
+      watch.stop();
+      await mongo.close();
+      if (saved === undefined) delete process.env.MONGODB_URL_AWS_SECRET;
+      else process.env.MONGODB_URL_AWS_SECRET = saved;
     }
   });
 });
