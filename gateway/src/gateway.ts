@@ -207,7 +207,9 @@ export interface RunningGateway extends RunningServer {
 /** The gateway as a container runs it: HTTP and the live edge (WebSocket) on one port, and the media files of the disk adapter. */
 export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
   const endpoints = subgraphEndpoints(options.supergraphSdl, options.subgraphUrls);
-  const web = createHttpServer({ logger: options.logger, checkReady: () => checkSubgraphs(endpoints), ...(options.metrics ? { metrics: options.metrics } : {}) });
+  // Behind IAM (AWS) the subgraphs are Lambda functions: nothing to probe, and no route for it.
+  const checkReady = (options.subgraphAuth ?? 'none') === 'none' ? () => checkSubgraphs(endpoints) : async () => undefined;
+  const web = createHttpServer({ logger: options.logger, checkReady, ...(options.metrics ? { metrics: options.metrics } : {}) });
   const httpServer = web.server;
   if (options.media?.kind === 'disk') web.serveMedia(createDiskMediaRoutes(new DiskObjectStorage(options.media), options.logger.child({ component: 'media' })));
   let liveServer: LiveServer | undefined;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { handlers, startServerAndCreateLambdaHandler } from '@as-integrations/aws-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import {
@@ -42,6 +43,8 @@ const ready = perExecutionEnvironment(async () => {
     sessionCheckTtlMs: config.sessionCheckTtlMs,
     subgraphAuth: config.subgraphAuth,
     metrics: new Metrics({ service: 'gateway', emf: config.metricsEmf, logger }),
+    // The explorer is the live edge's (its container): not bundled here, and no CDN-hosted page in its place.
+    plugins: [ApolloServerPluginLandingPageDisabled()],
   });
   // The integration's types name @apollo/server's CommonJS declarations, ours its ES module ones: the same class.
   const server = graph.apollo as unknown as Parameters<typeof startServerAndCreateLambdaHandler>[0];

@@ -35,6 +35,7 @@ await runInWorkers(config.workers, logger, async () => {
     introspection: config.introspection,
     trustProxyHops: config.trustProxyHops,
     sessionCheckTtlMs: config.sessionCheckTtlMs,
+    subgraphAuth: config.subgraphAuth,
     media: config.media,
     metrics,
   });

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // node scripts/servers/cli.js up      start all four, print their env, stay up
 //                                     until Ctrl+C / SIGTERM, then stop them
-// node scripts/servers/cli.js ensure  only build/fetch into the cache (CI warm-up)
+// node scripts/servers/cli.js ensure  only build/fetch into the cache (CI warm-up),
+//                                     cfn-lint included (the AWS template's test runs it)
 //
 // Progress goes to stderr; `up` prints only the export lines on stdout.
 
-import { cacheDir, ensureServers, startServers } from './index.js';
+import { cacheDir, ensureCfnLint, ensureServers, startServers } from './index.js';
 
 const USAGE = 'usage: node scripts/servers/cli.js up|ensure';
 
@@ -29,7 +30,7 @@ async function up() {
 
 async function ensure() {
   const started = Date.now();
-  await ensureServers();
+  await Promise.all([ensureServers(), ensureCfnLint((msg) => process.stderr.write(`[servers] ${msg}\n`))]);
   process.stderr.write(`[servers] cache ready in ${((Date.now() - started) / 1000).toFixed(1)}s at ${cacheDir()}\n`);
 }
 

@@ -7,6 +7,7 @@
 //   kafka-<hash of infra/kafka/pom.xml>/jars/*.jar
 //   kafka-<same hash>/cds-<hash of the JVM and jars>.jsa   (class-data archive)
 //   moto-venv/   a Python venv with moto's server, stamped .chirp-requirements
+//   cfn-lint-venv/  the same with cfn-lint (the SAM template's linter)
 // An entry appears whole or not at all (built aside, then renamed; a venv
 // cannot be moved, so its stamp file is written last instead), and a lock
 // dir next to it keeps concurrent runs from building it twice.
@@ -195,7 +196,7 @@ export async function ensureRedis(log) {
   return { bin };
 }
 
-// ---------------------------------------------------------------- S3 (moto)
+// ---------------------------------------------------------------- Python tools (moto, cfn-lint)
 
 /**
  * What the moto venv gets, exactly. moto[server] pins none of its
@@ -213,21 +214,64 @@ const MOTO_REQUIREMENTS = [
   'botocore==1.44.8',
 ];
 
-/** moto 5.2 needs Python 3.10+; venv and ensurepip are split off on Debian. */
+/**
+ * What the cfn-lint venv gets, exactly. 1.53.3 is the last cfn-lint that
+ * expands a SAM template with aws-sam-translator before linting it (1.54
+ * validates the AWS::Serverless resources against schemas instead, and so
+ * no longer sees the generated roles, permissions and APIs: it misses a
+ * circular dependency between a function and its HttpApi, for one); it
+ * knows nodejs24.x. Its results depend on the translator and on what the
+ * translator runs on, so those are pinned too: pydantic and jsonschema
+ * (its validation) and boto3/botocore (its regions and partitions, the
+ * same pins as moto's).
+ */
+const CFN_LINT_REQUIREMENTS = [
+  'cfn-lint==1.53.3',
+  'aws-sam-translator==1.115.0',
+  'pydantic==2.13.5',
+  'jsonschema==4.26.0',
+  'boto3==1.44.8',
+  'botocore==1.44.8',
+];
+
+/** moto 5.2 and cfn-lint 1.53 need Python 3.10+; venv and ensurepip are split off on Debian. */
 const PYTHON_CHECK = 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))';
 
 /**
  * A Python venv in the cache with moto's server (an S3-compatible API, among
- * others), unless its stamp says the same MOTO_REQUIREMENTS are installed.
+ * others).
  *
  * @param {Log} log
  * @returns {Promise<{ bin: string }>}
  */
-export async function ensureMoto(log) {
-  const venv = path.join(cacheDir(), 'moto-venv');
-  const bin = path.join(venv, 'bin', 'moto_server');
+export function ensureMoto(log) {
+  return ensureVenv({ name: 'moto', requirements: MOTO_REQUIREMENTS, command: 'moto_server', log });
+}
+
+/**
+ * A Python venv in the cache with cfn-lint, which checks the AWS SAM
+ * template (deploy/aws/template.yaml) offline.
+ *
+ * @param {Log} log
+ * @returns {Promise<{ bin: string }>}
+ */
+export function ensureCfnLint(log) {
+  return ensureVenv({ name: 'cfn-lint', requirements: CFN_LINT_REQUIREMENTS, command: 'cfn-lint', log });
+}
+
+/**
+ * A Python venv `<name>-venv` in the cache with exactly `requirements`
+ * installed by pip, unless its stamp says those very pins are installed;
+ * resolves to the path of `command` in it.
+ *
+ * @param {{ name: string, requirements: readonly string[], command: string, log: Log }} opts
+ * @returns {Promise<{ bin: string }>}
+ */
+async function ensureVenv({ name, requirements, command, log }) {
+  const venv = path.join(cacheDir(), `${name}-venv`);
+  const bin = path.join(venv, 'bin', command);
   const stampFile = path.join(venv, '.chirp-requirements');
-  const wanted = `${MOTO_REQUIREMENTS.join('\n')}\n`;
+  const wanted = `${requirements.join('\n')}\n`;
   const installed = () => fs.existsSync(bin) && readIfExists(stampFile) === wanted;
   if (installed()) return { bin };
 
@@ -235,19 +279,19 @@ export async function ensureMoto(log) {
     if (installed()) return; // another process installed it meanwhile
     const python = requireTool('python3', 'Install Python 3.10 or newer (`apt-get install python3 python3-venv`).');
     await run(python, ['-c', PYTHON_CHECK]).catch((err) => {
-      throw new Error(`${python} cannot make the venv for moto: it needs Python 3.10+ with the venv and ensurepip modules. `
+      throw new Error(`${python} cannot make the venv for ${name}: it needs Python 3.10+ with the venv and ensurepip modules. `
         + `Install them: \`sudo apt-get install -y python3-venv\` on Debian/Ubuntu.\n${err.message}`);
     });
-    log(`installing moto into ${venv} with pip (first run only; about 20 s)...`);
+    log(`installing ${name} into ${venv} with pip (first run only; about 20 s)...`);
     const started = Date.now();
     // --clear starts from an empty venv (the stamp goes too), so a venv left
     // half-made by a killed run, or packages dropped from the pins, cannot
     // linger. The stamp is written last: its presence means "complete".
     await run(python, ['-m', 'venv', '--clear', venv]);
-    await run(path.join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...MOTO_REQUIREMENTS]);
-    if (!fs.existsSync(bin)) throw new Error(`pip installed ${MOTO_REQUIREMENTS[0]} but ${bin} is missing`);
+    await run(path.join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...requirements]);
+    if (!fs.existsSync(bin)) throw new Error(`pip installed ${requirements[0]} but ${bin} is missing`);
     await fsp.writeFile(stampFile, wanted);
-    log(`installed moto in ${seconds(started)}`);
+    log(`installed ${name} in ${seconds(started)}`);
   });
   return { bin };
 }

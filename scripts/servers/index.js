@@ -15,7 +15,7 @@ import { makeTempDir, removeStaleTempDirs, removeTempDir } from './processes.js'
 import { startRedis } from './redis.js';
 import { startS3 } from './s3.js';
 
-export { cacheDir } from './ensure.js';
+export { cacheDir, ensureCfnLint } from './ensure.js';
 
 /** @typedef {'mongodb' | 'redis' | 'kafka' | 's3'} ServerName */
 /** @typedef {{ MONGODB_URL?: string, REDIS_URL?: string, KAFKA_BROKERS?: string, S3_ENDPOINT?: string }} ServersEnv */
