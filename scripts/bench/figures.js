@@ -1,7 +1,7 @@
-// The read path's and the idle stack's figures of a result, flat and
-// named, so that a report can show each beside the previous report's: the
-// run stores the previous result's figures (`previous.figures`), computed by
-// this same code from that result's JSON. Results written before a figure
+// The read path's, the idle stack's and the Lambda step's figures of a
+// result, flat and named, so that a report can show each beside the
+// previous report's: the run stores the previous result's figures
+// (`previous.figures`), computed by this same code from that result's JSON. Results written before a figure
 // existed simply lack it (older ones had no Home query, page 5, Redis CPU or
 // idle measurement; their CPU came from each process's own cpuUsage).
 
@@ -93,7 +93,7 @@ export function page5Ratio(r) {
 }
 
 /**
- * Every figure of the read path (cold first pages included) and the idle stack, in the report's order.
+ * Every figure of the read path (cold first pages included), the idle stack and the Lambda step, in the report's order.
  *
  * @param {Result} r
  * @returns {Figure[]}
@@ -135,6 +135,20 @@ export function figureList(r) {
     add('cold.indexed.p99', 'cold first page over indexed lookups (HomeTimelineService.page, no gateway): p99', 'ms', cold.indexed.coldMs.p99, 2);
     add('cold.indexed.warm.p99', 'warm page over indexed lookups (HomeTimelineService.page, no gateway): p99', 'ms', cold.indexed.warmMs.p99, 2);
   }
+  const lambda = r.lambda;
+  for (const z of lambda?.zips ?? []) add(`lambda.zip.${z.service}`, `Lambda zip, ${z.service}: zipped`, 'MB', z.zipBytes / 1_048_576, 2);
+  for (const f of lambda?.coldStarts?.functions ?? []) {
+    if (f.runs > 0) add(`lambda.cold.${f.name}`, `Lambda cold start (spawn → first answer), ${f.name}: median`, 'ms', f.totalMs.p50, 1);
+  }
+  for (const [key, title] of [['subgraph', 'the timeline subgraph alone'], ['endToEnd', 'end to end']]) {
+    const c = lambda?.latency?.[key];
+    if (!c) continue;
+    for (const path of ['lambda', 'container']) {
+      for (const p of ['p50', 'p99']) add(`lambda.${key}.${path}.${p}`, `home page one at a time, ${title}, ${path} path: ${p}`, 'ms', c[path]?.[p], 2);
+    }
+    add(`lambda.${key}.ratio.p50`, `home page one at a time, ${title}: Lambda / container p50`, '×', c.ratio.p50, 2);
+  }
+  add('lambda.ipc.p50', 'Lambda stand-in: IPC hop to the runtime, in place (timeline invocations, round trip less handler): p50', 'ms', lambda?.latency?.subgraph?.functions?.timeline?.ipc?.p50, 2);
   for (const [when, idle] of Object.entries(r.idle ?? {})) {
     const title = when === 'atEnd' ? 'at rest, at the end' : 'at rest, after the load';
     for (const [name, v] of Object.entries({ ...idle.stack, ...idle.servers })) add(`idle.${when}.${name}`, `${title}: ${name}`, 'cores', /** @type {number} */ (v), 4);

@@ -26,6 +26,14 @@
 //   --layout L          BENCH_LAYOUT         how the stack runs: `processes` (each subgraph and the gateway in its
 //                                            own process, as in production; the default) or `one` (startStack:
 //                                            everything in one process, as `npm start`)
+//   --lambda-requests N BENCH_LAMBDA_REQUESTS  the Lambda step (measure-lambda.js): sequential requests per path of each
+//                                            Lambda-against-container comparison, after a warm-up (300; 0 skips the step)
+//   --lambda-cold-starts N  BENCH_LAMBDA_COLD_STARTS  fresh runtimes per function (zip and handler) for its cold start
+//                                            (5; 0 leaves the cold starts out of the Lambda step)
+//   --only STEP         BENCH_ONLY           run one step alone on the loaded stack: `lambda` (the servers, the load
+//                                            and the stack as usual, then only the Lambda step; the report has only
+//                                            its section). Without --out it writes to <results>/only-<STEP>, so the
+//                                            full report and its `previous` are left alone
 //   --out DIR           BENCH_OUT            results folder (benchmarks/results)
 
 const DEFAULTS = {
@@ -48,15 +56,20 @@ const DEFAULTS = {
   livePosts: 5,
   ferretdbBackend: 'postgresql',
   layout: 'processes',
+  lambdaRequests: 300,
+  lambdaColdStarts: 5,
+  only: '',
   out: 'benchmarks/results',
 };
 
 /** The options that are words, not numbers. */
-const WORDS = new Set(['out', 'layout', 'ferretdbBackend']);
+const WORDS = new Set(['out', 'layout', 'ferretdbBackend', 'only']);
 /** The options that are lists of numbers (comma-separated). */
 const LISTS = new Set(['liveCounts']);
 export const LAYOUTS = ['processes', 'one'];
 export const FERRETDB_BACKENDS = ['postgresql', 'sqlite'];
+/** The steps `--only` can run alone. */
+export const ONLY_STEPS = ['lambda'];
 
 /** @typedef {typeof DEFAULTS} BenchOptions */
 
@@ -64,7 +77,8 @@ const ENV = {
   users: 'BENCH_USERS', seed: 'BENCH_SEED', following: 'BENCH_FOLLOWING', seconds: 'BENCH_SECONDS',
   connections: 'BENCH_CONNECTIONS', openRate: 'BENCH_OPEN_RATE', idleSeconds: 'BENCH_IDLE_SECONDS', workers: 'BENCH_WORKERS', viewers: 'BENCH_VIEWERS', uploadSeconds: 'BENCH_UPLOAD_SECONDS',
   coldViewers: 'BENCH_COLD_VIEWERS', coldReaders: 'BENCH_COLD_READERS', coldBudget: 'BENCH_COLD_BUDGET', posts: 'BENCH_POSTS',
-  ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', ferretdbBackend: 'BENCH_FERRETDB_BACKEND', layout: 'BENCH_LAYOUT', out: 'BENCH_OUT',
+  ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', ferretdbBackend: 'BENCH_FERRETDB_BACKEND', layout: 'BENCH_LAYOUT',
+  lambdaRequests: 'BENCH_LAMBDA_REQUESTS', lambdaColdStarts: 'BENCH_LAMBDA_COLD_STARTS', only: 'BENCH_ONLY', out: 'BENCH_OUT',
 };
 
 /** --ferretdb-lag-budget → ferretdbLagBudget @param {string} flag */
@@ -78,12 +92,19 @@ const camel = (flag) => flag.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 export function parseOptions(argv, env) {
   /** @type {Record<string, string | number | number[]>} */
   const options = { ...DEFAULTS };
-  for (const [key, name] of Object.entries(ENV)) if (env[name]) options[key] = env[name];
+  const given = new Set();
+  for (const [key, name] of Object.entries(ENV)) {
+    if (env[name]) {
+      options[key] = env[name];
+      given.add(key);
+    }
+  }
   for (let i = 0; i < argv.length; i += 1) {
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
     const key = match && camel(match[1]);
     if (!match || !key || !(key in DEFAULTS)) throw new Error(`unknown argument ${argv[i]}; see scripts/bench/options.js`);
     options[key] = match[2] ?? argv[++i];
+    given.add(key);
   }
   for (const key of Object.keys(DEFAULTS)) {
     if (LISTS.has(key)) {
@@ -101,6 +122,11 @@ export function parseOptions(argv, env) {
   if (!Number.isInteger(options.workers) || Number(options.workers) < 1) throw new Error('--workers must be a whole number, 1 or more');
   if (Number(options.workers) > 1 && options.layout !== 'processes') throw new Error('--workers above 1 needs --layout processes (the one-process stack keeps its data in memory)');
   if (Number(options.users) < 1000 || Number(options.users) > 1_000_000) throw new Error('--users must be between 1000 and 1000000');
+  if (options.only && !ONLY_STEPS.includes(String(options.only))) throw new Error(`--only must be one of ${ONLY_STEPS.join(', ')}`);
+  if (options.only === 'lambda' && Number(options.lambdaRequests) === 0) throw new Error('--only lambda needs --lambda-requests above 0');
+  if (!Number.isInteger(options.lambdaRequests) || !Number.isInteger(options.lambdaColdStarts)) throw new Error('--lambda-requests and --lambda-cold-starts must be whole numbers');
+  // A step run alone makes a partial report: kept apart from the full one unless told where.
+  if (options.only && !given.has('out')) options.out = `${DEFAULTS.out}/only-${options.only}`;
   return /** @type {BenchOptions} */ (/** @type {unknown} */ (options));
 }
 

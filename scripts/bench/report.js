@@ -394,7 +394,7 @@ function settledBusy(settled) {
   return busy.length ? `, with ${busy.join(', ')} cores in a second meanwhile` : '';
 }
 
-/** Every read-path and idle figure beside the previous report's, with the change. @param {Result} r */
+/** Every read-path, idle and Lambda figure beside the previous report's, with the change. @param {Result} r */
 function previousSection(r) {
   if (!r.previous) return [];
   const rows = figureList(r).flatMap((f) => {
@@ -407,7 +407,7 @@ function previousSection(r) {
   return [
     '## Beside the previous report',
     '',
-    `The figures this report shares with the previous one (${r.previous.file}, run ${r.previous.startedAt}, \`${r.previous.command}\`); ${fresh} of this report's read-path and idle figures are new (the previous report did not measure them). The box is shared, so a change of tens of percent in a throughput or a p99 can be the box; CPU per page is the steadier figure.`,
+    `The figures this report shares with the previous one (${r.previous.file}, run ${r.previous.startedAt}, \`${r.previous.command}\`); ${fresh} of this report's read-path, idle and Lambda figures are new (the previous report did not measure them). The box is shared, so a change of tens of percent in a throughput or a p99 can be the box; CPU per page is the steadier figure.`,
     '',
     '| Figure | This report | Previous | Change |',
     '|---|---|---|---|',
@@ -684,12 +684,154 @@ function liveLimit(r) {
   return `**Live pushes.** A push is: Kafka and the fan-out consumer, which asks first which followers have a socket open (\`PUBSUB SHARDNUMSUB\`, 500 channels a call) and serves them first, in chunks of ${r.parameters.fanoutChunk} pushed onto the cached timelines and then announced (an \`SPUBLISH\` per listened channel), the other followers' timelines after; then the gateway's lookup of the tweet through the supergraph, resolved and serialised once for every subscriber; then one frame per socket, written by the gateway's one event loop and read by the subscriber processes. Measured (${runs.length} runs): ${parts.join(' · ')}. All on a box whose ${r.machine.nproc} cores also run Redis, Kafka, FerretDB${onSqlite(r) ? " (busy with \`postTweet\`'s outbox update meanwhile)" : ''}, the timeline and the subscriber processes.${floor}`;
 }
 
+/** The Lambda step's figures (scripts/bench/measure-lambda.js): zip sizes, cold starts, latency against the containers. @param {Result} r */
+function lambdaSection(r) {
+  const l = r.lambda;
+  if (!l) return [];
+  const mb = (/** @type {number} */ bytes) => `${(bytes / 1_048_576).toFixed(2)} MB`;
+  const mm = (/** @type {any} */ s) => (s && Number.isFinite(s.p50) ? `${s.p50} (${s.max})` : 'n/a');
+  const cold = l.coldStarts?.functions ?? [];
+  const coldRow = (/** @type {any} */ f) =>
+    `| ${f.name} | ${f.event} | ${f.runs}${f.errors.length ? ` (${f.errors.length} failed: ${f.errors[0].slice(0, 160)})` : ''} | ${mm(f.readyMs)} | ${mm(f.loadMs)} | ${mm(f.firstRoundTripMs)} | ${mm(f.firstMs)} | **${f.runs ? beside(r, `lambda.cold.${f.name}`, f.totalMs.p50, (v) => `${v}`) : 'n/a'}** (${f.totalMs.max}) | ${mm(f.secondRoundTripMs)} |`;
+  const lat = l.latency;
+  const statCells = (/** @type {any} */ s) => `${int(s.count)} | ${ms(s.p50)} | ${ms(s.p90)} | ${ms(s.p99)} | ${ms(s.mean)}`;
+  const latencyRows = (/** @type {string} */ key, /** @type {string} */ title, /** @type {string} */ lambdaPath, /** @type {string} */ containerPath) => {
+    const c = lat?.[key];
+    if (!c) return [];
+    const ratio = `**${beside(r, `lambda.${key}.ratio.p50`, c.ratio.p50, (v) => `${v}×`)}** · ${c.ratio.p90}× · ${c.ratio.p99}× · ${c.ratio.mean}×`;
+    const errors = (/** @type {'lambda' | 'container'} */ path) => (c.errors[path] ? ` (${c.errors[path]} failed)` : '');
+    return [
+      `| ${title} | Lambda: ${lambdaPath}${errors('lambda')} | ${statCells(c.lambda)} | ${ratio} |`,
+      `| | container: ${containerPath}${errors('container')} | ${statCells(c.container)} | |`,
+    ];
+  };
+  const fns = lat?.endToEnd?.functions ?? {};
+  const sub = lat?.subgraph?.functions?.timeline;
+  const standIn = lat?.standIn;
+  const span = (/** @type {number[]} */ values, unit = ' ms') => {
+    const finite = values.filter(Number.isFinite);
+    if (!finite.length) return 'n/a';
+    const [lo, hi] = [Math.round(Math.min(...finite)), Math.round(Math.max(...finite))];
+    return lo === hi ? `${lo}${unit}` : `${lo}–${hi}${unit}`;
+  };
+  const warmGap = (/** @type {any} */ f) => f.firstRoundTripMs.p50 - f.secondRoundTripMs.p50;
+  const ran = (/** @type {string} */ handler) => cold.filter((/** @type {any} */ f) => f.handler === handler && f.runs > 0);
+  const [httpFns, consumers, sweepers] = [ran('handler'), ran('consumer'), ran('sweeper')];
+  const probed = httpFns.filter((/** @type {any} */ f) => f.firstInvocationSteps?.runs > 0);
+  const step = (/** @type {string} */ name) => span(probed.map((/** @type {any} */ f) => f.firstInvocationSteps.steps[name].p50));
+  const coldMeaning = [
+    httpFns.length ? `For the HTTP handlers a cold start took ${span(httpFns.map((/** @type {any} */ f) => f.totalMs.p50))} (medians), of which spawn to module loaded ${span(httpFns.map((/** @type {any} */ f) => f.readyMs.p50))}: ${span(httpFns.map((/** @type {any} */ f) => (100 * f.readyMs.p50) / f.totalMs.p50), '%')} of the cold start (Node's own start ${span(httpFns.map((/** @type {any} */ f) => f.nodeMs.p50))}, the rest importing the bundle); the first invocation took ${span(httpFns.map(warmGap))} longer than a warm one.` : '',
+    probed.length ? `Step by step (the subgraphs, above): the configuration ${step('config')}, MongoDB's connection ${step('mongodb')}, Redis's ${step('redis')} (opened meanwhile), the app ${step('app')} (its repositories ensure their indexes), Apollo Server ${step('apollo')}; the rest is the first request's own work on code never run before. Kafka's connection (${step('kafka')}) is not on a read's path: the producer connects on the first publish.` : '',
+    consumers.length ? `The consumers: ${consumers.map((/** @type {any} */ f) => `${f.name} ${ms(f.totalMs.p50)} (the first batch ${ms(f.firstRoundTripMs.p50)}, a warm one ${ms(f.secondRoundTripMs.p50)})`).join(', ')}.` : '',
+    sweepers.length ? `The sweepers' invocations are mostly the sweep itself: ${sweepers.map((/** @type {any} */ f) => `${f.name} ${ms(f.firstRoundTripMs.p50)} first, ${ms(f.secondRoundTripMs.p50)} warm`).join(', ')} (on FerretDB the outbox sweep reads whole collections; on MongoDB it is an index probe).` : '',
+  ].filter(Boolean).join(' ');
+  const stepRow = (/** @type {any} */ f) => {
+    const p = f.firstInvocationSteps;
+    const sum = FIRST_STEPS.slice(0, -1).reduce((total, name) => total + p.steps[name].p50, 0);
+    return `| ${f.name} | ${p.runs}${p.errors.length ? ` (${p.errors.length} failed: ${p.errors[0].slice(0, 120)})` : ''} | ${FIRST_STEPS.slice(0, -1).map((name) => mm(p.steps[name])).join(' | ')} | ${ms(round(f.firstMs.p50 - sum, 1))} of ${ms(f.firstMs.p50)} | ${mm(p.steps.kafka)} |`;
+  };
+  const e2e = lat?.endToEnd;
+  const perHop = standIn?.plainHttp ? round(standIn.viaHttpApi.p50 - standIn.plainHttp.p50, 2) : NaN;
+  const latencyMeaning = e2e && standIn
+    ? `End to end the Lambda path took ${e2e.ratio.p50}× the container path's time at p50 (${ms(e2e.lambda.p50)} against ${ms(e2e.container.p50)}: ${ms(round(e2e.lambda.p50 - e2e.container.p50, 2))} more) and ${e2e.ratio.p99}× at p99. A hop through the stand-in (the local HTTP API, the event, the IPC round trip, the answer) costs about ${ms(perHop)} more than a plain HTTP hop with the same bytes (${ms(standIn.viaHttpApi.p50)} against ${ms(standIn.plainHttp?.p50)} at p50, the trivial handler invoked back to back; in place, between real requests, the IPC hop alone added ${ms(lat?.subgraph?.functions?.timeline?.ipc?.p50)} to the timeline's invocations), and the Lambda path has one on the subgraph alone and two end to end where the containers have plain HTTP hops. The handlers run the containers' code (the gateway's handler time includes its call to the timeline).${e2e.ratio.p99 > 1.25 * e2e.ratio.p50 ? ` The tail is wider on the Lambda path: its reads cross more processes (the bench's own, hosting the local HTTP API, twice; each function's through a pipe) on ${r.machine?.nproc ?? 'the'} cores shared with the servers and the stack, so more places for a scheduling delay or a GC pause.` : ''}`
+    : '';
+  return [
+    '## Lambda',
+    '',
+    `The zips \`npm run package:lambda\` makes (\`scripts/package/lambda.js\`, packaged by the step into a temporary folder), run on this box as AWS runs them: each handler of an unpacked zip in a Node process of its own (\`scripts/package/lambda-runtime.js\` through @chirp/testing's \`startLambdaFunction\`: one invocation at a time, events over IPC), the HTTP handlers behind a local HTTP API on loopback that turns each POST into an API Gateway payload 2.0 event (\`startLocalHttpApi\`). Every function has the stack's environment: the same servers, JWT secret, database, Redis and Kafka topic prefixes, so they read the same seeded data as the stack's processes. The step took ${r.phases?.lambdaSeconds ?? 'n/a'} s.`,
+    '',
+    '| Zip | Handlers | Zipped | Unpacked | Bundles | Packaging |',
+    '|---|---|---|---|---|---|',
+    ...(l.zips ?? []).map((/** @type {any} */ z) => `| ${z.service} | ${z.handlers.join(', ')} | ${beside(r, `lambda.zip.${z.service}`, z.zipBytes / 1_048_576, (v) => `${v.toFixed(2)} MB`)} | ${mb(z.unpackedBytes)} | ${mb(z.bundleBytes)} | ${z.packSeconds} s |`),
+    '',
+    ...(cold.length ? [
+      '### Cold starts',
+      '',
+      `${l.coldStarts.runs} fresh runtimes per function, one after another, in ms: median (max). *Spawn → loaded*: from forking the runtime's process to its module loaded (Node's start, then \`import('index.js')\`: *module load*, as the runtime times it; Lambda's init phase). *First invocation*: the first event's round trip; the handlers make their configuration, connections and app on it (\`perExecutionEnvironment\`), so it holds what the init phase leaves out; *handler* is the runtime's own time for it. *Cold start*: spawn to the first answer. A second, warm invocation of the same kind follows. The gateway's subgraphs are the stack's own processes here (warm), so its cold start is its own. A function whose runs have taken ${cold[0]?.budgetSeconds ?? 30} s starts no more (the sweepers' sweeps on FerretDB, at large networks): *Runs* says how many were made.`,
+      '',
+      '| Function | Event | Runs | Spawn → loaded | Module load | First invocation | Handler | **Cold start** | Second invocation |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...cold.map(coldRow),
+      '',
+      ...(probed.length ? [
+        `A subgraph function's first invocation, step by step, as \`subgraphHttpHandler\` makes it (\`scripts/bench/lambda-probe.js\`: ${probed[0].firstInvocationSteps.runs} fresh processes per subgraph with the function's environment, its modules imported first, untimed), in ms: median (max); the rest is the handler's first-invocation median less these steps: the first request itself, on code never run before.`,
+        '',
+        '| Function | Runs | Configuration (secrets, pool size) | MongoDB connection | Redis connection (opened meanwhile) | App (indexes ensured) | Apollo Server (schema, start) | ≈ rest of the first invocation | Kafka connection (not made by a read) |',
+        '|---|---|---|---|---|---|---|---|---|',
+        ...probed.map(stepRow),
+        '',
+      ] : []),
+      coldMeaning,
+      '',
+    ] : []),
+    ...(lat ? [
+      '### Latency: the Lambda path against the container path',
+      '',
+      `The card-only home page (\`${lat.query}\`) for ${lat.viewers} seeded viewers in turn, one request at a time (an execution environment serves one at a time), the Lambda and the container path interleaved (the order alternating each round) so a busy moment of this shared box hits both: ${lat.warmupRounds} rounds of warm-up, then ${int(lat.requests)} timed requests per path, each from sending to the whole answer read. Same servers, same data, same viewers and tokens; the stack's processes had served nothing else meanwhile.`,
+      '',
+      '| Read | Path | Requests | p50 | p90 | p99 | mean | Lambda / container: p50 · p90 · p99 · mean |',
+      '|---|---|---|---|---|---|---|---|',
+      ...latencyRows('subgraph', '(a) the timeline subgraph alone', 'local HTTP API → timeline zip', 'the timeline\'s process'),
+      ...latencyRows('endToEnd', '(b) end to end', 'local HTTP API → gateway zip → local HTTP API → timeline zip', 'the stack\'s gateway → the timeline\'s process'),
+      '',
+      `Inside the Lambda path, p50 (p99): (a) the timeline handler's own time ${ms(sub?.handler?.p50)} (${ms(sub?.handler?.p99)}), its invocation over IPC ${ms(sub?.roundTrip?.p50)} (${ms(sub?.roundTrip?.p99)}), so the IPC hop added ${ms(sub?.ipc?.p50)} (${ms(sub?.ipc?.p99)}) a call; (b) the gateway handler ${ms(fns.gateway?.handler?.p50)} (${ms(fns.gateway?.handler?.p99)}), its IPC hop ${ms(fns.gateway?.ipc?.p50)} (${ms(fns.gateway?.ipc?.p99)}); the gateway's time includes its call to the timeline, whose handler took ${ms(fns.timeline?.handler?.p50)} (${ms(fns.timeline?.handler?.p99)}) and its IPC hop ${ms(fns.timeline?.ipc?.p50)} (${ms(fns.timeline?.ipc?.p99)})${fns.users ? `; the users function answered ${fns.users.handler.count} session checks meanwhile` : ''}. The stand-in's own hop, measured with a trivial handler answering the same ${int(standIn?.bodyBytes ?? 0)} bytes at once: over IPC ${ms(standIn?.ipcRoundTrip?.p50)} (${ms(standIn?.ipcRoundTrip?.p99)}) invoked back to back (both processes stay awake; between real requests they sleep, hence the larger hop above), through the local HTTP API ${ms(standIn?.viaHttpApi?.p50)} (${ms(standIn?.viaHttpApi?.p99)}); the same bytes from a plain HTTP server in the same process ${ms(standIn?.plainHttp?.p50)} (${ms(standIn?.plainHttp?.p99)}).`,
+      '',
+      latencyMeaning,
+      '',
+    ] : []),
+    '**What the stand-in leaves out.** API Gateway itself (an HTTP API adds a few ms per request, more at its tail) and the network between it, the Lambda service and the function, twice per read end to end (the gateway function calls its subgraphs through the API too); TLS; with `SUBGRAPH_AUTH=aws-iam`, the gateway\'s SigV4 signature of each subgraph request. A real cold start adds the microVM, the code\'s download and unpacking, and the runtime\'s own start before the module is loaded; and a function gets CPU in proportion to its memory (a full vCPU at 1,769 MB), where here every process shares this box\'s cores with the servers and the stack. What it includes that AWS does not have: the IPC hop to the runtime\'s process (measured above) and the local HTTP API in the bench\'s own process.',
+    '',
+  ];
+}
+
+/** The steps of a subgraph function's first invocation (measure-lambda.js's FIRST_INVOCATION_STEPS), as the table's columns. */
+const FIRST_STEPS = ['config', 'mongodb', 'redis', 'app', 'apollo', 'kafka'];
+
+/** The steps `--only` runs alone, as the report names them. @type {Record<string, string>} */
+const ONLY_TITLES = { lambda: 'Lambda' };
+
+/** When, how, on what: the lines every report starts with. @param {Result} r */
+function runLines(r) {
+  const m = r.machine;
+  return [
+    `Run ${r.startedAt} → ${r.finishedAt} (${r.durationSeconds} s in all). Command: \`${r.command}\`.`,
+    '',
+    `**Machine**: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Everything — servers, the stack, the load generator — on this one box.`,
+    `**Servers**: ${r.servers.given ? 'given in the environment' : `Redis (Debian redis-server), ${r.servers.kafka}, ${r.servers.mongodb}, started on loopback by the bench`}.`,
+    `**Load average** (1, 5, 15 min) before the run: ${r.loadAverage?.atStart?.join(', ') ?? 'n/a'}; after: ${r.loadAverage?.atEnd?.join(', ') ?? 'n/a'}. Anything else running on the box (another engineer's test suite, say) takes CPU from the figures below; compare runs with that in mind.`,
+    `**Stack** (\`--layout ${r.stack?.layout ?? 'one'}\`): ${stackDescription(r)}, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`${r.stack?.nodeFlags?.length ? `, Node flags \`${r.stack.nodeFlags.join(' ')}\`` : ''}; the bare handler in its own process; the load generator (autocannon and an open-loop driver) in the bench's own.`,
+    '',
+  ];
+}
+
+/**
+ * The report of a step run alone (`--only`): the run, the network and the step's own section.
+ * @param {Result} r
+ */
+function partialMarkdown(r) {
+  const p = r.parameters;
+  const n = r.network;
+  return [
+    `# Chirp benchmark: the ${ONLY_TITLES[p.only] ?? p.only} step alone`,
+    '',
+    `\`--only ${p.only}\`: the servers, the load and the stack as in the full bench, then only this step; the other steps' figures are in the full report.`,
+    '',
+    ...runLines(r),
+    `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers; ${int(p.lambdaRequests)} timed requests per path, ${p.lambdaColdStarts} cold starts per function.`,
+    '',
+    `**Network**: ${int(n.users)} users, ${int(n.followEdges)} follow edges, ${int(n.tweets)} tweets; generated in ${r.phases.generateSeconds} s, loaded in ${r.load.seconds} s, the stack started in ${r.phases.stackStartSeconds} s.`,
+    '',
+    ...lambdaSection(r),
+    ...previousSection(r),
+  ].join('\n');
+}
+
 /**
  * @param {Result} r
  * @returns {string}
  */
 export function markdown(r) {
-  const m = r.machine;
+  if (r.parameters?.only) return partialMarkdown(r);
   const p = r.parameters;
   const n = r.network;
   // The Home query's likes, and posting (postTweet), run the tweets subgraph too.
@@ -703,13 +845,7 @@ export function markdown(r) {
   const lines = [
     '# Chirp benchmark: home timeline, fan-out, lag, memory',
     '',
-    `Run ${r.startedAt} → ${r.finishedAt} (${r.durationSeconds} s in all). Command: \`${r.command}\`.`,
-    '',
-    `**Machine**: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Everything — servers, the stack, the load generator — on this one box.`,
-    `**Servers**: ${r.servers.given ? 'given in the environment' : `Redis (Debian redis-server), ${r.servers.kafka}, ${r.servers.mongodb}, started on loopback by the bench`}.`,
-    `**Load average** (1, 5, 15 min) before the run: ${r.loadAverage?.atStart?.join(', ') ?? 'n/a'}; after: ${r.loadAverage?.atEnd?.join(', ') ?? 'n/a'}. Anything else running on the box (another engineer's test suite, say) takes CPU from the figures below; compare runs with that in mind.`,
-    `**Stack** (\`--layout ${r.stack?.layout ?? 'one'}\`): ${stackDescription(r)}, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`${r.stack?.nodeFlags?.length ? `, Node flags \`${r.stack.nodeFlags.join(' ')}\`` : ''}; the bare handler in its own process; the load generator (autocannon and an open-loop driver) in the bench's own.`,
-    '',
+    ...runLines(r),
     `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers, ${p.maxLength} ids per cached timeline, ${p.viewers} viewers' tokens cycled, ${p.connections} connections, ${p.seconds} s per read run, ${p.posts} posts per author class${p.liveCounts?.length ? `, ${p.livePosts} live posts per level at ${p.liveCounts.map(int).join(' and ')} open subscriptions` : ''}.`,
     '',
     '## Targets',
@@ -801,6 +937,7 @@ export function markdown(r) {
     `Open loop at ${r.readsDuringPosts.rate} req/s (half the gateway's closed-loop throughput), fan-out over indexed lookups. "postTweet through the gateway" is a real post: the tweets subgraph writes to FerretDB and marks the outbox; "tweet event straight to Kafka" publishes the event the tweets subgraph would, so only the timeline's work remains.`,
     '',
     ...liveSection(r),
+    ...lambdaSection(r),
     ...previousSection(r),
     '## What limits these figures',
     '',
@@ -823,8 +960,10 @@ export function markdown(r) {
  * @returns {Promise<string[]>} the files written
  */
 export async function writeReport(result, dir) {
-  const withTargets = { ...result, targets: judgeTargets(result) };
-  const files = { 'latest.json': `${JSON.stringify(withTargets, null, 2)}\n`, 'latest.md': markdown(result), ...charts(result) };
+  // A step run alone (--only) has none of the targets' figures, nor the charts'.
+  const partial = Boolean(result.parameters?.only);
+  const withTargets = { ...result, targets: partial ? [] : judgeTargets(result) };
+  const files = { 'latest.json': `${JSON.stringify(withTargets, null, 2)}\n`, 'latest.md': markdown(result), ...(partial ? {} : charts(result)) };
   const written = [];
   for (const folder of [dir, join(dir, `users-${result.parameters.users}`)]) {
     await mkdir(folder, { recursive: true });

@@ -1,10 +1,12 @@
 // npm run bench: builds a synthetic network, loads it into the real stores,
 // runs the Chirp stack on real servers and measures the home timeline's read
-// path, fan-out, post-to-visible lag and Redis memory; writes
+// path, fan-out, post-to-visible lag and Redis memory, and the Lambda zips
+// (cold starts, latency against the stack's processes); writes
 // benchmarks/results/latest.{json,md} and SVG charts.
 //
 //   npm run bench                      # 100K users
 //   npm run bench -- --users 20000     # quick mode (or BENCH_USERS=20000)
+//   npm run bench -- --only lambda     # the Lambda step alone (benchmarks/results/only-lambda/)
 //
 // Servers: MONGODB_URL, REDIS_URL and KAFKA_BROKERS when all are set (the
 // bench then works under a namespace of its own and drops it at the end),
@@ -29,6 +31,7 @@ import { describeMachine } from './machine.js';
 import { freshId, measureInserts, measureLag } from './measure-fanout.js';
 import { measureLivePushes } from './measure-live.js';
 import { measureIdle } from './measure-idle.js';
+import { measureLambda } from './measure-lambda.js';
 import { measureLimits } from './measure-limits.js';
 import { measureUploads } from './measure-uploads.js';
 import { measureColdReads } from './measure-cold.js';
@@ -84,6 +87,8 @@ function stackEnv(servers, namespace, secret, network, workers, mediaDir) {
     HOME: process.env.HOME,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
+    // Metrics are still recorded (served at /metrics); their minutely EMF lines would only fill the bench's output.
+    METRICS_EMF: 'off',
     HOST: '127.0.0.1',
     PORT: '0',
     JWT_SECRET: secret,
@@ -110,12 +115,15 @@ function stackEnv(servers, namespace, secret, network, workers, mediaDir) {
  *
  * @param {string} dir  the results folder
  * @param {number} users
+ * @param {string} only  the step run alone, if any (--only)
  */
-async function readPrevious(dir, users) {
+async function readPrevious(dir, users, only) {
   for (const file of [resolve(dir, 'latest.json'), resolve(dir, `users-${users}`, 'latest.json')]) {
     try {
       const previous = JSON.parse(await readFile(file, 'utf8'));
       if (previous.parameters?.users !== users) continue;
+      // A full run compares with full runs only: a step run alone (--only) lacks the other figures.
+      if (!only && previous.parameters?.only) continue;
       return { file: relative(root, file), startedAt: previous.startedAt, command: previous.command, figures: figures(previous) };
     } catch {
       // none yet, or unreadable: nothing to compare with
@@ -161,7 +169,7 @@ async function main() {
   const options = parseOptions(process.argv.slice(2), process.env);
   const startedAt = new Date();
   // Before anything is written: this run's report replaces it.
-  const previous = await readPrevious(resolve(root, options.out), options.users);
+  const previous = await readPrevious(resolve(root, options.out), options.users, options.only);
   const result = /** @type {Record<string, any>} */ ({
     startedAt: startedAt.toISOString(),
     command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
@@ -217,7 +225,8 @@ async function main() {
     const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
     const mediaDir = await mkdtemp(resolve(tmpdir(), 'chirp-bench-media-'));
     stoppables.push({ stop: () => rm(mediaDir, { recursive: true, force: true }) });
-    const stack = await startBenchStack({ layout: options.layout, env: stackEnv(servers, namespace, secret, network, options.workers, mediaDir), here, root, profileDir, nodeFlags });
+    const environment = stackEnv(servers, namespace, secret, network, options.workers, mediaDir);
+    const stack = await startBenchStack({ layout: options.layout, env: environment, here, root, profileDir, nodeFlags });
     stoppables.push(stack);
     const bare = await startChild(resolve(here, 'bare-handler.js'), {
       name: 'bare handler', cwd: root, env: { PATH: process.env.PATH, REDIS_URL: servers.env.REDIS_URL, BENCH_TIMELINE_PREFIX: prefix },
@@ -230,16 +239,18 @@ async function main() {
 
     const raw = new Redis(servers.env.REDIS_URL);
     stoppables.push({ stop: async () => raw.disconnect() });
-    log('measuring Redis memory per cached timeline...');
-    result.memory = await measureMemory({ redis: raw, prefix, network, sample: 200, seed: options.seed });
-    log(`  ${result.memory.meanBytes} bytes per ${result.memory.entries}-entry timeline (${result.memory.bytesPerEntry} per entry)`);
+    if (!options.only) {
+      log('measuring Redis memory per cached timeline...');
+      result.memory = await measureMemory({ redis: raw, prefix, network, sample: 200, seed: options.seed });
+      log(`  ${result.memory.meanBytes} bytes per ${result.memory.entries}-entry timeline (${result.memory.bytesPerEntry} per entry)`);
+    }
 
     // The servers' PIDs (children of this process), for their CPU per page and at rest.
     const serverPids = servers.given ? {} : findServerPids([...Object.values(stack.pids), bare.pid]);
     result.servers.processes = Object.keys(serverPids);
     const cpuMeter = () => createCpuMeter({ stack: stack.pids, servers: serverPids, redis: raw });
     result.idle = {};
-    if (options.idleSeconds > 0) {
+    if (options.idleSeconds > 0 && !options.only) {
       log(`the stack at rest for ${options.idleSeconds}s, servers included...`);
       result.idle.afterLoad = await measureIdle({ meter: await cpuMeter(), stack, seconds: options.idleSeconds, log });
     }
@@ -250,131 +261,143 @@ async function main() {
     const viewerIndices = Array.from(sampleDistinct(random, network.users + 1, Math.min(options.viewers, network.users), network.users));
     const viewers = await Promise.all(viewerIndices.map(async (i) => ({ id: network.userIds[i], token: await tokenOf(i) })));
 
-    phase = Date.now();
-    result.pageCheck = await samePages(gatewayUrl, bare.ready.url, viewers.slice(0, 10));
-    log(`  page check: ${result.pageCheck.identical}/${result.pageCheck.checked} viewers see the same page on both paths`);
-    const generator = createRuntimeProbe({ box: true });
-    const meter = await cpuMeter();
-    /**
-     * Each stack process's runtime figures since the last probe, by name, the bare handler's and the load
-     * generator's; and `cpu`, the CPU ms of each stack process (with any children) and each server (Redis's for
-     * the CPU per page) from /proc.
-     */
-    const probe = async () => {
-      const usage = await stack.usage();
-      const bareUsage = await bare.ask({ type: 'usage' });
-      return { processes: Object.fromEntries(Object.entries(usage).map(([name, answer]) => [name, answer.runtime])), bare: bareUsage.runtime,
-        loadGenerator: generator.take(), cpu: await meter.take() };
-    };
-    const cpuBefore = await stack.usage();
-    result.reads = await measureReads({
-      gatewayUrl, bareUrl: bare.ready.url, viewers, connections: options.connections, seconds: options.seconds,
-      openRate: options.openRate, rateShare: 0.6, probe, log,
-    });
-    const cpuAfter = await stack.usage();
-    const cpuSeconds = (/** @type {string} */ name) =>
-      round((cpuAfter[name].cpu.user + cpuAfter[name].cpu.system - cpuBefore[name].cpu.user - cpuBefore[name].cpu.system) / 1e6, 1);
-    result.reads.cpuSecondsByProcess = Object.fromEntries(stack.names.map((name) => [name, cpuSeconds(name)]));
-    result.reads.stackCpuSeconds = round(Object.values(result.reads.cpuSecondsByProcess).reduce((sum, v) => sum + v, 0), 1);
-    result.phases.readsSeconds = since(phase);
-    log('measuring what the operation limits cost a read...');
-    result.operationLimits = measureLimits();
-    log(`  cost estimate ${result.operationLimits.pagedQuery.costEstimateMicroseconds} µs per paged read; shape rules +${round(result.operationLimits.pagedQuery.validationWithShapeRulesMicroseconds - result.operationLimits.pagedQuery.validationMicroseconds, 1)} µs per new document`);
-
-    if (options.coldViewers > 0) {
-      // Cold first reads: viewers (none of the warm reads') whose cached timelines are dropped, read through the gateway.
+    if (options.lambdaRequests > 0) {
       phase = Date.now();
-      const coldRandom = createRandom(options.seed ^ 0xc01d);
-      const taken = new Set(viewerIndices);
-      const coldIndices = [];
-      const wanted = Math.min(options.coldViewers, network.users - taken.size);
-      while (coldIndices.length < wanted) {
-        const i = randomInt(coldRandom, network.users);
-        if (!taken.has(i)) {
-          taken.add(i);
-          coldIndices.push(i);
+      log(`Lambda: the zips packaged, their cold starts, and their latency against the stack's processes on the same servers${options.lambdaColdStarts > 0 ? '' : ' (no cold starts)'}...`);
+      result.lambda = await measureLambda({
+        env: environment, gatewayUrl, subgraphUrls: stack.subgraphUrls, viewers, requests: options.lambdaRequests, coldStarts: options.lambdaColdStarts, log,
+      });
+      result.phases.lambdaSeconds = since(phase);
+    }
+
+    // `--only <step>`: that step alone (above), the rest left out.
+    if (!options.only) {
+      phase = Date.now();
+      result.pageCheck = await samePages(gatewayUrl, bare.ready.url, viewers.slice(0, 10));
+      log(`  page check: ${result.pageCheck.identical}/${result.pageCheck.checked} viewers see the same page on both paths`);
+      const generator = createRuntimeProbe({ box: true });
+      const meter = await cpuMeter();
+      /**
+       * Each stack process's runtime figures since the last probe, by name, the bare handler's and the load
+       * generator's; and `cpu`, the CPU ms of each stack process (with any children) and each server (Redis's for
+       * the CPU per page) from /proc.
+       */
+      const probe = async () => {
+        const usage = await stack.usage();
+        const bareUsage = await bare.ask({ type: 'usage' });
+        return { processes: Object.fromEntries(Object.entries(usage).map(([name, answer]) => [name, answer.runtime])), bare: bareUsage.runtime,
+          loadGenerator: generator.take(), cpu: await meter.take() };
+      };
+      const cpuBefore = await stack.usage();
+      result.reads = await measureReads({
+        gatewayUrl, bareUrl: bare.ready.url, viewers, connections: options.connections, seconds: options.seconds,
+        openRate: options.openRate, rateShare: 0.6, probe, log,
+      });
+      const cpuAfter = await stack.usage();
+      const cpuSeconds = (/** @type {string} */ name) =>
+        round((cpuAfter[name].cpu.user + cpuAfter[name].cpu.system - cpuBefore[name].cpu.user - cpuBefore[name].cpu.system) / 1e6, 1);
+      result.reads.cpuSecondsByProcess = Object.fromEntries(stack.names.map((name) => [name, cpuSeconds(name)]));
+      result.reads.stackCpuSeconds = round(Object.values(result.reads.cpuSecondsByProcess).reduce((sum, v) => sum + v, 0), 1);
+      result.phases.readsSeconds = since(phase);
+      log('measuring what the operation limits cost a read...');
+      result.operationLimits = measureLimits();
+      log(`  cost estimate ${result.operationLimits.pagedQuery.costEstimateMicroseconds} µs per paged read; shape rules +${round(result.operationLimits.pagedQuery.validationWithShapeRulesMicroseconds - result.operationLimits.pagedQuery.validationMicroseconds, 1)} µs per new document`);
+
+      if (options.coldViewers > 0) {
+        // Cold first reads: viewers (none of the warm reads') whose cached timelines are dropped, read through the gateway.
+        phase = Date.now();
+        const coldRandom = createRandom(options.seed ^ 0xc01d);
+        const taken = new Set(viewerIndices);
+        const coldIndices = [];
+        const wanted = Math.min(options.coldViewers, network.users - taken.size);
+        while (coldIndices.length < wanted) {
+          const i = randomInt(coldRandom, network.users);
+          if (!taken.has(i)) {
+            taken.add(i);
+            coldIndices.push(i);
+          }
         }
+        const coldViewers = await Promise.all(coldIndices.map(async (i) => ({ index: i, id: network.userIds[i], token: await tokenOf(i) })));
+        log(`cold first reads: ${coldViewers.length} viewers' cached home timelines dropped, then read through the gateway, ${options.coldReaders} at a time...`);
+        result.cold = await measureColdReads({
+          gatewayUrl, redisUrl: servers.env.REDIS_URL, prefix, mongoUrl: servers.env.MONGODB_URL, timelineDb: `${namespace}_timeline`, network,
+          viewers: coldViewers, concurrency: options.coldReaders, budgetSeconds: options.coldBudget, settings, log,
+        });
+        result.phases.coldSeconds = since(phase);
       }
-      const coldViewers = await Promise.all(coldIndices.map(async (i) => ({ index: i, id: network.userIds[i], token: await tokenOf(i) })));
-      log(`cold first reads: ${coldViewers.length} viewers' cached home timelines dropped, then read through the gateway, ${options.coldReaders} at a time...`);
-      result.cold = await measureColdReads({
-        gatewayUrl, redisUrl: servers.env.REDIS_URL, prefix, mongoUrl: servers.env.MONGODB_URL, timelineDb: `${namespace}_timeline`, network,
-        viewers: coldViewers, concurrency: options.coldReaders, budgetSeconds: options.coldBudget, settings, log,
-      });
-      result.phases.coldSeconds = since(phase);
-    }
 
-    if (options.uploadSeconds > 0) {
+      if (options.uploadSeconds > 0) {
+        phase = Date.now();
+        log('uploads: processing a 12 MP JPEG and a small PNG, then reads of the users process while banners are uploaded...');
+        result.uploads = await measureUploads({ gatewayUrl, readers: viewers.slice(0, 500), uploaders: viewers.slice(-2), rate: 200, seconds: options.uploadSeconds, probe, log });
+        result.phases.uploadsSeconds = since(phase);
+      }
+
       phase = Date.now();
-      log('uploads: processing a 12 MP JPEG and a small PNG, then reads of the users process while banners are uploaded...');
-      result.uploads = await measureUploads({ gatewayUrl, readers: viewers.slice(0, 500), uploaders: viewers.slice(-2), rate: 200, seconds: options.uploadSeconds, probe, log });
-      result.phases.uploadsSeconds = since(phase);
-    }
+      log(`fan-out: pushing tweet ids onto all ${network.users.toLocaleString('en')} cached timelines through RedisTimelineStore.addToHomes...`);
+      result.inserts = await measureInserts({ redisUrl: servers.env.REDIS_URL, prefix, settings, network, tweets: 3, inFlight: [1, 4], log });
+      result.phases.insertsSeconds = since(phase);
 
-    phase = Date.now();
-    log(`fan-out: pushing tweet ids onto all ${network.users.toLocaleString('en')} cached timelines through RedisTimelineStore.addToHomes...`);
-    result.inserts = await measureInserts({ redisUrl: servers.env.REDIS_URL, prefix, settings, network, tweets: 3, inFlight: [1, 4], log });
-    result.phases.insertsSeconds = since(phase);
+      phase = Date.now();
+      const classes = AUTHOR_CLASSES.filter((size) => network.probes[size]);
+      log('post-to-visible lag, fan-out over indexed lookups (MongoDB off the path)...');
+      await stack.askTimeline({ type: 'fanout', mode: 'indexed' });
+      result.lag = { indexed: await measureLag({ gatewayUrl, redis: raw, prefix, network, tokenOf, classes, postsPerClass: options.posts,
+        timeoutMs: 60_000, budgetMs: 900_000, seed: options.seed, log }) };
 
-    phase = Date.now();
-    const classes = AUTHOR_CLASSES.filter((size) => network.probes[size]);
-    log('post-to-visible lag, fan-out over indexed lookups (MongoDB off the path)...');
-    await stack.askTimeline({ type: 'fanout', mode: 'indexed' });
-    result.lag = { indexed: await measureLag({ gatewayUrl, redis: raw, prefix, network, tokenOf, classes, postsPerClass: options.posts,
-      timeoutMs: 60_000, budgetMs: 900_000, seed: options.seed, log }) };
+      const rate = Math.max(1, Math.round(result.reads.closed.gateway.throughput * 0.5));
+      const biggest = network.celebrities[0] ?? 0;
+      const largest = nonCelebrityMax(network);
+      const biggestToken = await tokenOf(biggest);
+      const bus = new KafkaEventBus({ brokers: servers.env.KAFKA_BROKERS.split(','), clientId: 'chirp-bench', topicPrefix: `${namespace}.` },
+        createLogger('bench', 'warn'));
+      stoppables.push({ stop: () => bus.close() });
+      let eventSequence = 100;
+      const asEvent = (/** @type {number} */ author) => (/** @type {number} */ n) =>
+        publishTweetEvent(bus, network.userIds[author], freshId(eventSequence++), `bench event post ${n}`);
+      const followersOfLabel = (/** @type {number} */ i) => `${network.followerCount[i].toLocaleString('en')} followers`;
+      log(`read latency at ${rate} req/s while big accounts post once a second...`);
+      result.readsDuringPosts = {
+        rate,
+        runs: await measureReadsDuringPosts({
+          gatewayUrl, viewers, rate, seconds: options.seconds, probe, log,
+          posters: [
+            { label: `biggest account (celebrity, ${followersOfLabel(biggest)}): postTweet through the gateway`, short: 'biggest, postTweet',
+              post: (n) => postTweet(gatewayUrl, biggestToken, `biggest account post ${n}`) },
+            { label: `biggest account (celebrity, ${followersOfLabel(biggest)}): tweet event straight to Kafka`, short: 'biggest, event', post: asEvent(biggest) },
+            { label: `largest non-celebrity (${followersOfLabel(largest)}, fanned out): tweet event straight to Kafka`, short: 'largest fan-out, event',
+              post: asEvent(largest) },
+          ],
+        }),
+      };
 
-    const rate = Math.max(1, Math.round(result.reads.closed.gateway.throughput * 0.5));
-    const biggest = network.celebrities[0] ?? 0;
-    const largest = nonCelebrityMax(network);
-    const biggestToken = await tokenOf(biggest);
-    const bus = new KafkaEventBus({ brokers: servers.env.KAFKA_BROKERS.split(','), clientId: 'chirp-bench', topicPrefix: `${namespace}.` },
-      createLogger('bench', 'warn'));
-    stoppables.push({ stop: () => bus.close() });
-    let eventSequence = 100;
-    const asEvent = (/** @type {number} */ author) => (/** @type {number} */ n) =>
-      publishTweetEvent(bus, network.userIds[author], freshId(eventSequence++), `bench event post ${n}`);
-    const followersOfLabel = (/** @type {number} */ i) => `${network.followerCount[i].toLocaleString('en')} followers`;
-    log(`read latency at ${rate} req/s while big accounts post once a second...`);
-    result.readsDuringPosts = {
-      rate,
-      runs: await measureReadsDuringPosts({
-        gatewayUrl, viewers, rate, seconds: options.seconds, probe, log,
-        posters: [
-          { label: `biggest account (celebrity, ${followersOfLabel(biggest)}): postTweet through the gateway`, short: 'biggest, postTweet',
-            post: (n) => postTweet(gatewayUrl, biggestToken, `biggest account post ${n}`) },
-          { label: `biggest account (celebrity, ${followersOfLabel(biggest)}): tweet event straight to Kafka`, short: 'biggest, event', post: asEvent(biggest) },
-          { label: `largest non-celebrity (${followersOfLabel(largest)}, fanned out): tweet event straight to Kafka`, short: 'largest fan-out, event',
-            post: asEvent(largest) },
-        ],
-      }),
-    };
+      // Live pushes, still with the fan-out over indexed lookups (the FerretDB-wired consumer comes last, below).
+      if (options.liveCounts.length > 0) {
+        const livePhase = Date.now();
+        log('live pushes: homeTimelineTweetAdded subscriptions on the gateway, fan-out over indexed lookups...');
+        result.live = await measureLivePushes({
+          stack, gatewayUrl, redisUrl: servers.env.REDIS_URL, redisPrefix: `${namespace}:`, kafkaBrokers: servers.env.KAFKA_BROKERS.split(','),
+          topicPrefix: `${namespace}.`, network, tokenOf, counts: options.liveCounts, posts: options.livePosts, seed: options.seed, here, root, log,
+        });
+        result.phases.liveSeconds = since(livePhase);
+      }
 
-    // Live pushes, still with the fan-out over indexed lookups (the FerretDB-wired consumer comes last, below).
-    if (options.liveCounts.length > 0) {
-      const livePhase = Date.now();
-      log('live pushes: homeTimelineTweetAdded subscriptions on the gateway, fan-out over indexed lookups...');
-      result.live = await measureLivePushes({
-        stack, gatewayUrl, redisUrl: servers.env.REDIS_URL, redisPrefix: `${namespace}:`, kafkaBrokers: servers.env.KAFKA_BROKERS.split(','),
-        topicPrefix: `${namespace}.`, network, tokenOf, counts: options.liveCounts, posts: options.livePosts, seed: options.seed, here, root, log,
-      });
-      result.phases.liveSeconds = since(livePhase);
-    }
+      if (options.ferretdbLagBudget > 0) {
+        log(`post-to-visible lag through the product's fan-out consumer on FerretDB (budget ${options.ferretdbLagBudget}s)...`);
+        await stack.askTimeline({ type: 'fanout', mode: 'ferretdb' });
+        result.lag.ferretdb = await measureLag({ gatewayUrl, redis: raw, prefix, network, tokenOf, classes, postsPerClass: 1,
+          timeoutMs: options.ferretdbLagBudget * 1000, budgetMs: options.ferretdbLagBudget * 1000, seed: options.seed + 1, log });
+      }
+      const { timings, redelivered } = await stack.askTimeline({ type: 'timings' });
+      result.fanoutHandlerMs = { indexed: handlerSummary(timings, 'indexed'), ferretdb: handlerSummary(timings, 'ferretdb'), redelivered };
+      // The live step ran in the middle of it.
+      result.phases.lagSeconds = round(since(phase) - (result.phases.liveSeconds ?? 0), 1);
 
-    if (options.ferretdbLagBudget > 0) {
-      log(`post-to-visible lag through the product's fan-out consumer on FerretDB (budget ${options.ferretdbLagBudget}s)...`);
-      await stack.askTimeline({ type: 'fanout', mode: 'ferretdb' });
-      result.lag.ferretdb = await measureLag({ gatewayUrl, redis: raw, prefix, network, tokenOf, classes, postsPerClass: 1,
-        timeoutMs: options.ferretdbLagBudget * 1000, budgetMs: options.ferretdbLagBudget * 1000, seed: options.seed + 1, log });
-    }
-    const { timings, redelivered } = await stack.askTimeline({ type: 'timings' });
-    result.fanoutHandlerMs = { indexed: handlerSummary(timings, 'indexed'), ferretdb: handlerSummary(timings, 'ferretdb'), redelivered };
-    // The live step ran in the middle of it.
-    result.phases.lagSeconds = round(since(phase) - (result.phases.liveSeconds ?? 0), 1);
-
-    if (options.idleSeconds > 0) {
-      // After everything: what the stack settles back to (a consumer still busy with a redelivered event shows here).
-      log(`the stack at rest again, at the end, for ${options.idleSeconds}s...`);
-      result.idle.atEnd = await measureIdle({ meter: await cpuMeter(), stack, seconds: options.idleSeconds, log });
+      if (options.idleSeconds > 0) {
+        // After everything: what the stack settles back to (a consumer still busy with a redelivered event shows here).
+        log(`the stack at rest again, at the end, for ${options.idleSeconds}s...`);
+        result.idle.atEnd = await measureIdle({ meter: await cpuMeter(), stack, seconds: options.idleSeconds, log });
+      }
     }
   } catch (error) {
     // Keep what was measured before the failure, for the next attempt's diagnosis.

@@ -4,8 +4,9 @@
 //     gateway in its own, pointed at them by USERS_URL, TWEETS_URL, ...
 //   one: `startStack`, the gateway and the four subgraphs in one process
 //     (stack-process.js), as `npm start` runs them.
-// Either way the bench talks to it the same way: the gateway's URL, runtime
-// figures per process, and the timeline's process for the fan-out switch.
+// Either way the bench talks to it the same way: the gateway's URL (and each
+// subgraph's), runtime figures per process, and the timeline's process for the
+// fan-out switch.
 
 import { resolve } from 'node:path';
 import { startChild } from './children.js';
@@ -59,6 +60,10 @@ export async function startBenchStack({ layout, env, here, root, profileDir, nod
     names: layout === 'one' ? ['stack'] : ['gateway', ...SUBGRAPHS],
     /** The processes that serve a home-timeline read. */
     readPath: layout === 'one' ? ['stack'] : ['gateway', 'timeline'],
+    /** Each subgraph's own URL (its process's, or the one-process stack's listener), by name. */
+    subgraphUrls: /** @type {Record<string, string>} */ (layout === 'one'
+      ? gateway.ready.subgraphUrls
+      : Object.fromEntries(SUBGRAPHS.map((name) => [name, children.get(name)?.ready.url]))),
     pids: Object.fromEntries([...children].map(([name, child]) => [name, child.pid])),
     /** @param {object} message */
     askTimeline: (message) => timeline.ask(message),
