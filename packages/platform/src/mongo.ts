@@ -199,3 +199,29 @@ export async function toggleEdge<Edge extends EdgeDocument>(
     throw error;
   }
 }
+
+/**
+ * How a subgraph's collection is to be sharded when one replica set no
+ * longer holds it (a sharded Atlas cluster), and which of its queries
+ * that key cannot target. Each subgraph writes down its own
+ * (`repositories/mongo/sharding.ts`); a test runs the product and checks
+ * that every command it sends is either targeted by the key or listed
+ * here as a scatter-gather, with why that is acceptable.
+ */
+export interface CollectionSharding {
+  /** The shard key, as `sh.shardCollection` takes it (it builds the index a hashed key needs). */
+  key: Record<string, 1 | 'hashed'>;
+  /** What the key targets, in a sentence. */
+  why: string;
+  /**
+   * Queries sent to every shard, by the filter's top-level fields (sorted,
+   * joined by commas: `active,followeeId`), with why each is acceptable.
+   */
+  scatterGather?: Record<string, string>;
+}
+
+/** A subgraph's collections (in its own database) and how each is sharded. */
+export type ShardingPlan = Record<string, CollectionSharding>;
+
+/** The outbox sweep's query, found in every collection with an outbox: background, rare, one index range per shard. */
+export const OUTBOX_SWEEP_SCATTER = 'the outbox sweep (changes left unpublished): in the background, every minute, one indexed range read per shard';

@@ -11,3 +11,4 @@ export * from './random.js';
 export * from './storage-contract.js';
 export * from './lambda-events.js';
 export * from './lambda-functions.js';
+export * from './sharding.js';

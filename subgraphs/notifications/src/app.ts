@@ -15,6 +15,8 @@ import { resolvers } from './graphql/resolvers.js';
 import { createRepositories } from './repositories/index.js';
 import { typeDefs } from './schema.js';
 
+/** How this subgraph's collections are to be sharded (checked against every command it sends: sharding.e2e.test.ts). */
+export { SHARDING } from './repositories/mongo/sharding.js';
 export const SERVICE = 'notifications';
 export const DEFAULT_PORT = 4004;
 

@@ -23,8 +23,9 @@ export function describeNotificationRepositoryContract(name: string, create: () 
     it('creates a notification unread, and finds it by id', async () => {
       const state = notification(someone(), { kind: 'LIKE', tweetId: '1234567890123456789' });
       expect(await notifications.write(state, 1)).toBe('created');
-      expect(await notifications.findById(state.id)).toEqual({ ...state, read: false });
-      expect(await notifications.findById('1')).toBeNull();
+      expect(await notifications.findById(state.recipientId, state.id)).toEqual({ ...state, read: false });
+      expect(await notifications.findById(state.recipientId, '1')).toBeNull();
+      expect(await notifications.findById(someone(), state.id)).toBeNull(); // not theirs
     });
 
     it('applies only a newer edge change: the same or an older one leaves it unchanged', async () => {
@@ -32,9 +33,9 @@ export function describeNotificationRepositoryContract(name: string, create: () 
       await notifications.write(state, 3);
       expect(await notifications.write({ ...state, visible: false }, 3)).toBe('unchanged');
       expect(await notifications.write({ ...state, visible: false }, 2)).toBe('unchanged');
-      expect((await notifications.findById(state.id))?.visible).toBe(true);
+      expect((await notifications.findById(state.recipientId, state.id))?.visible).toBe(true);
       expect(await notifications.write({ ...state, visible: false }, 4)).toBe('updated');
-      expect((await notifications.findById(state.id))?.visible).toBe(false);
+      expect((await notifications.findById(state.recipientId, state.id))?.visible).toBe(false);
     });
 
     it('never changes read when it writes, so a restored notification keeps it', async () => {
@@ -44,7 +45,7 @@ export function describeNotificationRepositoryContract(name: string, create: () 
       await notifications.markAllRead(recipient);
       await notifications.write({ ...state, visible: false }, 2);
       await notifications.write({ ...state, visible: true }, 3);
-      expect(await notifications.findById(state.id)).toMatchObject({ read: true, visible: true });
+      expect(await notifications.findById(state.recipientId, state.id)).toMatchObject({ read: true, visible: true });
     });
 
     it("lists a recipient's visible notifications newest first, in pages", async () => {
@@ -63,13 +64,13 @@ export function describeNotificationRepositoryContract(name: string, create: () 
       const recipient = someone();
       const states = [notification(recipient), notification(recipient), notification(recipient)];
       for (const state of states) await notifications.write(state, 1);
-      await notifications.hide(states[0]!.id);
+      await notifications.hide(states[0]!.recipientId, states[0]!.id);
       await notifications.write(notification(someone()), 1);
       expect(await notifications.countUnread(recipient)).toBe(2);
       expect(await notifications.markAllRead(recipient)).toBe(2);
       expect(await notifications.countUnread(recipient)).toBe(0);
       expect(await notifications.markAllRead(recipient)).toBe(0);
-      expect((await notifications.findById(states[1]!.id))?.read).toBe(true);
+      expect((await notifications.findById(states[1]!.recipientId, states[1]!.id))?.read).toBe(true);
     });
 
     it('hides one notification, and every LIKE of a tweet', async () => {
@@ -81,7 +82,7 @@ export function describeNotificationRepositoryContract(name: string, create: () 
       for (const state of [...likes, otherTweet, follow]) await notifications.write(state, 1);
       expect(await notifications.hideLikesOfTweet(tweetId)).toBe(2);
       expect(await notifications.hideLikesOfTweet(tweetId)).toBe(0);
-      await notifications.hide(follow.id);
+      await notifications.hide(follow.recipientId, follow.id);
       expect((await notifications.listVisible(recipient, 10)).map((n) => n.id)).toEqual([otherTweet.id]);
     });
   });

@@ -22,6 +22,8 @@ import { RedisLikeCache } from './stores/redis-like-cache.js';
 import { RedisTimelineStore } from './stores/redis-timeline-store.js';
 import type { TimelineStore } from './stores/types.js';
 
+/** How this subgraph's collections are to be sharded (checked against every command it sends: sharding.e2e.test.ts). */
+export { SHARDING } from './repositories/mongo/sharding.js';
 export const SERVICE = 'timeline';
 export const DEFAULT_PORT = 4003;
 

@@ -31,6 +31,8 @@ import { typeDefs } from './schema.js';
 
 // The MongoDB repository, for tests and tools that look behind the API (the outbox's pending changes).
 export { MongoUserRepository } from './repositories/index.js';
+/** How this subgraph's collections are to be sharded (checked against every command it sends: sharding.e2e.test.ts). */
+export { SHARDING } from './repositories/mongo/sharding.js';
 export const SERVICE = 'users';
 export const DEFAULT_PORT = 4001;
 /** How often uploads cut short are tidied (see MediaService.sweep). */

@@ -28,7 +28,7 @@ export class NotificationInbox {
   /** One of the viewer's own visible notifications; null for a missing, retracted or someone else's one. */
   async byId(viewer: Viewer | null, id: string): Promise<Notification | null> {
     const { id: viewerId } = requireViewer(viewer);
-    const notification = await this.notifications.findById(id);
-    return notification && notification.visible && notification.recipientId === viewerId ? notification : null;
+    const notification = await this.notifications.findById(viewerId, id);
+    return notification?.visible ? notification : null;
   }
 }

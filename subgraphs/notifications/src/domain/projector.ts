@@ -33,7 +33,7 @@ export class NotificationProjector {
     const edge = await this.advanceEdge(change);
     // Null: a newer change is recorded. No notification: never seen active (an unfollow overtook its follow).
     if (!edge?.notification) return;
-    if (edge.retiredNotificationId) await this.deps.notifications.hide(edge.retiredNotificationId);
+    if (edge.retiredNotificationId) await this.deps.notifications.hide(change.recipientId, edge.retiredNotificationId);
     if (await this.writeNotification(edge, edge.notification, change)) {
       await this.push(change.recipientId, edge.notification.id);
     }
@@ -74,7 +74,7 @@ export class NotificationProjector {
     if (!visible) return false;
     // The tweet may have been deleted while this ran: its event travels on another topic.
     if (await this.isTweetDeleted(change.tweetId)) {
-      await this.deps.notifications.hide(notification.id);
+      await this.deps.notifications.hide(change.recipientId, notification.id);
       return false;
     }
     return outcome === 'created' && notification.seq === change.seq;

@@ -11,12 +11,12 @@ export interface NotificationRepository {
    * touches `read`, so a restored notification keeps what the viewer did.
    */
   write(notification: NotificationState, edgeSeq: number): Promise<NotificationWriteOutcome>;
-  /** Hides one notification for good (it was replaced by a newer one). */
-  hide(id: string): Promise<void>;
+  /** Hides one of the recipient's notifications for good (it was replaced by a newer one). */
+  hide(recipientId: string, id: string): Promise<void>;
   /** Hides every LIKE notification of a tweet (it was deleted); how many were visible. */
   hideLikesOfTweet(tweetId: string): Promise<number>;
-  /** Hidden ones included (the domain decides what they mean). */
-  findById(id: string): Promise<Notification | null>;
+  /** One of the recipient's notifications, hidden ones included (the domain decides what they mean); null when not theirs. */
+  findById(recipientId: string, id: string): Promise<Notification | null>;
   /** The recipient's visible notifications, newest first, older than `beforeId`. */
   listVisible(recipientId: string, limit: number, beforeId?: string): Promise<Notification[]>;
   /** Visible and unread. */

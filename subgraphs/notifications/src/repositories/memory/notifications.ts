@@ -20,9 +20,9 @@ export class InMemoryNotificationRepository implements NotificationRepository {
     return 'updated';
   }
 
-  async hide(id: string): Promise<void> {
+  async hide(recipientId: string, id: string): Promise<void> {
     const stored = this.notifications.get(id);
-    if (stored) stored.visible = false;
+    if (stored?.recipientId === recipientId) stored.visible = false;
   }
 
   async hideLikesOfTweet(tweetId: string): Promise<number> {
@@ -31,9 +31,9 @@ export class InMemoryNotificationRepository implements NotificationRepository {
     return likes.length;
   }
 
-  async findById(id: string): Promise<Notification | null> {
+  async findById(recipientId: string, id: string): Promise<Notification | null> {
     const stored = this.notifications.get(id);
-    return stored ? toNotification(stored) : null;
+    return stored?.recipientId === recipientId ? toNotification(stored) : null;
   }
 
   async listVisible(recipientId: string, limit: number, beforeId?: string): Promise<Notification[]> {

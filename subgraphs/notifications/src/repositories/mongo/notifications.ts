@@ -42,7 +42,8 @@ export class MongoNotificationRepository implements NotificationRepository {
       // as new or newer, the upsert collides with the _id index instead,
       // which means "unchanged". One single-document write either way.
       const result = await this.collection.updateOne(
-        { _id: id, edgeSeq: { $lt: edgeSeq } },
+        // The recipient too: the shard key (see sharding.ts), so the write goes to one shard.
+        { _id: id, recipientId: fields.recipientId, edgeSeq: { $lt: edgeSeq } },
         { $set: { visible, edgeSeq }, $setOnInsert: { ...fields, read: false } },
         { upsert: true },
       );
@@ -54,8 +55,8 @@ export class MongoNotificationRepository implements NotificationRepository {
     }
   }
 
-  async hide(id: string): Promise<void> {
-    await this.collection.updateOne({ _id: id }, { $set: { visible: false } });
+  async hide(recipientId: string, id: string): Promise<void> {
+    await this.collection.updateOne({ _id: id, recipientId }, { $set: { visible: false } });
   }
 
   async hideLikesOfTweet(tweetId: string): Promise<number> {
@@ -63,8 +64,8 @@ export class MongoNotificationRepository implements NotificationRepository {
     return result.modifiedCount;
   }
 
-  async findById(id: string): Promise<Notification | null> {
-    const document = await this.collection.findOne({ _id: id });
+  async findById(recipientId: string, id: string): Promise<Notification | null> {
+    const document = await this.collection.findOne({ _id: id, recipientId });
     return document ? toNotification(document) : null;
   }
 

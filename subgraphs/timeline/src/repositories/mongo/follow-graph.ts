@@ -25,7 +25,8 @@ export class MongoFollowGraphRepository implements FollowGraphRepository {
       // Matches only an older state; when a newer one is stored the upsert
       // collides with the _id index instead, which means "stale, skip".
       const result = await this.collection.updateOne(
-        { _id: `${edge.followerId}:${edge.followeeId}`, seq: { $lt: edge.seq } },
+        // The followee too: the shard key (see sharding.ts), so the write goes to one shard.
+        { _id: `${edge.followerId}:${edge.followeeId}`, followeeId: edge.followeeId, seq: { $lt: edge.seq } },
         { $set: { ...edge } },
         { upsert: true },
       );

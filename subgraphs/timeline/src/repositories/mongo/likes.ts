@@ -40,11 +40,12 @@ export class MongoLikeProjectionRepository implements LikeProjectionRepository {
     try {
       // Matches only an older state; when an equal or newer one is stored the
       // upsert collides with the _id index instead, which means "stale, skip".
-      await this.edges.updateOne({ _id, seq: { $lt: edge.seq } }, { $set: { ...edge } }, { upsert: true });
+      // The tweet too: the shard key (see sharding.ts), so each of these goes to one shard.
+      await this.edges.updateOne({ _id, tweetId: edge.tweetId, seq: { $lt: edge.seq } }, { $set: { ...edge } }, { upsert: true });
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
     }
-    const stored = await this.edges.findOne({ _id });
+    const stored = await this.edges.findOne({ _id, tweetId: edge.tweetId });
     return stored ? toEdge(stored) : edge;
   }
 
@@ -74,7 +75,7 @@ export class MongoLikeProjectionRepository implements LikeProjectionRepository {
 
   async states(userId: string, tweetIds: readonly string[]): Promise<LikeEdgeState[]> {
     if (tweetIds.length === 0) return [];
-    const documents = await this.edges.find(byIds(tweetIds.map((tweetId) => edgeId(tweetId, userId)))).toArray();
+    const documents = await this.edges.find({ ...byIds(tweetIds.map((tweetId) => edgeId(tweetId, userId))), tweetId: { $in: [...tweetIds] } }).toArray();
     const found = new Map(documents.map((document) => [document.tweetId, toEdge(document)]));
     return tweetIds.map((tweetId) => found.get(tweetId) ?? { tweetId, userId, active: false, seq: 0 });
   }
