@@ -21,17 +21,8 @@ import {
   type TokenSettings,
 } from '@chirp/platform';
 import { loadGatewayConfig, startGateway, type RunningGateway, type SubgraphName } from '@chirp/gateway';
-import { createUsersSubgraph } from '@chirp/users';
-import { createTweetsSubgraph } from '@chirp/tweets';
-import { createTimelineSubgraph } from '@chirp/timeline';
-import { createNotificationsSubgraph } from '@chirp/notifications';
+import { FACTORIES } from './factories.js';
 
-const FACTORIES: Record<SubgraphName, SubgraphFactory> = {
-  users: createUsersSubgraph,
-  tweets: createTweetsSubgraph,
-  timeline: createTimelineSubgraph,
-  notifications: createNotificationsSubgraph,
-};
 
 export interface StackOptions {
   /** Replaces how a subgraph is built (tests inject faults this way). */
@@ -207,3 +198,6 @@ export function describeStart(stack: RunningStack, logger: Logger): void {
     );
   }
 }
+
+export { FACTORIES } from './factories.js';
+export { startReplicatedStack, startRoundRobin, type ReplicatedStack, type ReplicatedStackOptions, type RoundRobin } from './replicas.js';
