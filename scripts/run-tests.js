@@ -1,9 +1,10 @@
 // npm test: runs every test against real servers.
-//   - Each of MONGODB_URL, REDIS_URL, KAFKA_BROKERS and S3_ENDPOINT that is
+//   - Each of MONGODB_URL, REDIS_URL, KAFKA_BROKERS, S3_ENDPOINT and
+//     REDIS_CLUSTER_URL (a Redis Cluster's nodes, comma-separated) that is
 //     set is used as given (a compose stack, Atlas, a CI service...).
-//   - The servers for the others (FerretDB, Redis, Kafka, moto for S3) it
-//     starts itself on free loopback ports (scripts/servers), and stops
-//     exactly those, whatever happens.
+//   - The servers for the others (FerretDB, Redis, Kafka, moto for S3, a
+//     3-master Redis Cluster) it starts itself on free loopback ports
+//     (scripts/servers), and stops exactly those, whatever happens.
 // Ends with one line `N passed, N failed` for CI. Extra arguments go to jest.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ const root = resolve(fileURLToPath(import.meta.url), '../..');
 const resultsFile = resolve(root, 'test-results/jest.json');
 
 /** The env var that gives each server scripts/servers can start. */
-const SERVER_ENV = { mongodb: 'MONGODB_URL', redis: 'REDIS_URL', kafka: 'KAFKA_BROKERS', s3: 'S3_ENDPOINT' };
+const SERVER_ENV = { mongodb: 'MONGODB_URL', redis: 'REDIS_URL', kafka: 'KAFKA_BROKERS', s3: 'S3_ENDPOINT', 'redis-cluster': 'REDIS_CLUSTER_URL' };
 
 /** The servers whose env var is not set, so that a given one is never replaced. */
 function serversToStart() {

@@ -9,6 +9,7 @@
 import http from 'node:http';
 import { Redis } from 'ioredis';
 import { createRuntimeProbe } from './runtime-stats.js';
+import { TIMELINE_KEYS } from './timeline-keys.js';
 
 const PAGE = 20;
 const runtime = createRuntimeProbe();
@@ -21,7 +22,7 @@ const redis = new Redis(/** @type {string} */ (process.env.REDIS_URL), {
 
 /** @param {string} viewerId */
 async function page(viewerId) {
-  const ids = (await redis.lrange(`home:${viewerId}`, 0, PAGE - 1)).filter((id) => id !== '0');
+  const ids = (await redis.lrange(TIMELINE_KEYS.home(viewerId), 0, PAGE - 1)).filter((id) => id !== '0');
   if (ids.length === 0) return [];
   const cards = (await redis.mget(ids.map((id) => `card:${id}`))).flatMap((raw) => (raw ? [decode(raw)] : []));
   const authorIds = [...new Set(cards.map((card) => card.authorId))];

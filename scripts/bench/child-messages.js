@@ -1,7 +1,9 @@
 // What every process the bench starts answers over IPC:
 //   ← { id, type: 'usage' }            CPU time, memory, and event-loop delay and GC since the last call
 //   ← { id, type: 'fanout', mode }     (the process running the timeline) switches the fan-out handler
-//   ← { id, type: 'timings' }          (the process running the timeline) fan-out handler durations
+//   ← { id, type: 'timings', peek, from }  (the process running the timeline) fan-out handler durations since the
+//                                      last call (peek: true leaves them for the next, and gives those from index
+//                                      `from` on)
 //   ← { id, type: 'monitor', on }      stops (on: false) or restarts the event-loop delay monitor, whose timer would
 //                                      show in a measurement of the process at rest
 //   ← { id, type: 'memory' }           heap and RSS after a full garbage collection (the stack's processes run with
@@ -26,7 +28,7 @@ export function answerBench({ stop, fanout }) {
     if (message.type === 'fanout') fanout?.setMode(message.mode);
     if (message.type === 'monitor') runtime.monitor(Boolean(message.on));
     if (message.type === 'timings') {
-      send({ id: message.id, ...(fanout?.takeTimings() ?? { timings: [], redelivered: [] }) });
+      send({ id: message.id, ...(fanout?.takeTimings(Boolean(message.peek), Number(message.from ?? 0)) ?? { timings: [], redelivered: [] }) });
       return;
     }
     if (message.type === 'memory') {

@@ -17,7 +17,7 @@ export function createFanoutSwitch(env) {
   const network = generateNetwork(JSON.parse(env.BENCH_NETWORK ?? '{}'));
   const settings = loadTimelineSettings(env);
   let mode = 'ferretdb';
-  /** @type {Array<{ mode: string, ms: number, tweetId: string }>} */
+  /** endedAt: epoch ms (performance.timeOrigin + now), one time base with the bench's process. @type {Array<{ mode: string, ms: number, tweetId: string, endedAt: number }>} */
   let timings = [];
   /** How often the fan-out handler was started per tweet id: above 1 means redelivery. */
   let attempts = new Map();
@@ -42,7 +42,8 @@ export function createFanoutSwitch(env) {
           attempts.set(tweetId, (attempts.get(tweetId) ?? 0) + 1);
           if (current === 'indexed') await indexed.onTweetChanged(/** @type {any} */ (event.payload));
           else await options.handler(event, topic);
-          if (timings.length < 10_000) timings.push({ mode: current, ms: performance.now() - started, tweetId });
+          const ended = performance.now();
+          if (timings.length < 100_000) timings.push({ mode: current, ms: ended - started, tweetId, endedAt: performance.timeOrigin + ended });
         },
       });
     },
@@ -58,8 +59,12 @@ export function createFanoutSwitch(env) {
     setMode(next) {
       mode = next;
     },
-    /** Fan-out handler durations, and events handled more than once, since the last call. */
-    takeTimings() {
+    /**
+     * Fan-out handler durations, and events handled more than once, since the last call; `peek` leaves them for the
+     * next (and gives those from index `from` on, so a poller gets each once).
+     */
+    takeTimings(peek = false, from = 0) {
+      if (peek) return { timings: timings.slice(from), redelivered: [...attempts].filter(([, n]) => n > 1).map(([tweetId, n]) => ({ tweetId, attempts: n })) };
       const answer = { timings, redelivered: [...attempts].filter(([, n]) => n > 1).map(([tweetId, n]) => ({ tweetId, attempts: n })) };
       timings = [];
       attempts = new Map();

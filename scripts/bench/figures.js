@@ -1,4 +1,4 @@
-// The read path's, the idle stack's and the Lambda step's figures of a
+// The read path's, the idle stack's, the Lambda step's and the scale step's figures of a
 // result, flat and named, so that a report can show each beside the
 // previous report's: the run stores the previous result's figures
 // (`previous.figures`), computed by this same code from that result's JSON. Results written before a figure
@@ -149,6 +149,20 @@ export function figureList(r) {
     add(`lambda.${key}.ratio.p50`, `home page one at a time, ${title}: Lambda / container p50`, '×', c.ratio.p50, 2);
   }
   add('lambda.ipc.p50', 'Lambda stand-in: IPC hop to the runtime, in place (timeline invocations, round trip less handler): p50', 'ms', lambda?.latency?.subgraph?.functions?.timeline?.ipc?.p50, 2);
+  const scale = r.scale;
+  if (scale?.reads) {
+    add('scale.reads.one.throughput', 'scale: card-only pages/s, one gateway and one timeline', 'pages/s', scale.reads.one.throughput, 1);
+    add('scale.reads.two.throughput', 'scale: card-only pages/s, two gateways and two timelines', 'pages/s', scale.reads.two.throughput, 1);
+    add('scale.reads.ratio', 'scale: reads, two / one', '×', scale.reads.ratio, 2);
+    add('scale.reads.one.cpu', 'scale: CPU per page, stack + Redis, one copy', 'ms', scale.reads.one.cpuMsPerPage.stackTotal + (scale.reads.one.cpuMsPerPage.servers.redis ?? 0));
+  }
+  if (scale?.fanout) {
+    add('scale.fanout.one.insertsPerSecond', 'scale: fan-out inserts/s, one consumer', 'inserts/s', scale.fanout.one.insertsPerSecond, 0);
+    add('scale.fanout.two.insertsPerSecond', 'scale: fan-out inserts/s, two consumers', 'inserts/s', scale.fanout.two.insertsPerSecond, 0);
+    add('scale.fanout.ratio', 'scale: fan-out, two / one', '×', scale.fanout.ratio, 2);
+    add('scale.fanout.one.perCore', 'scale: fan-out inserts per core-second (timeline + Redis), one consumer', 'inserts', scale.fanout.one.insertsPerCoreSecond, 0);
+  }
+  add('scale.posts.cpu', 'scale: CPU per post, every process', 'ms', scale?.posts?.cpuMsPerPost?.total);
   for (const [when, idle] of Object.entries(r.idle ?? {})) {
     const title = when === 'atEnd' ? 'at rest, at the end' : 'at rest, after the load';
     for (const [name, v] of Object.entries({ ...idle.stack, ...idle.servers })) add(`idle.${when}.${name}`, `${title}: ${name}`, 'cores', /** @type {number} */ (v), 4);

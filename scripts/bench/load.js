@@ -23,12 +23,13 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * @param {{ url: string, connections: number, seconds: number, amount?: number, makeRequest: () => RequestSpec,
- *   isGood: (status: number, body: string) => boolean }} options
- *   amount: stop after this many requests instead of after `seconds`
+ *   isGood: (status: number, body: string) => boolean, samples?: number[] }} options
+ *   amount: stop after this many requests instead of after `seconds`; samples: where the latencies go (another
+ *   run's too: closedLoopSpread)
  */
-export async function closedLoop({ url, connections, seconds, amount, makeRequest, isGood }) {
+export async function closedLoop({ url, connections, seconds, amount, makeRequest, isGood, samples }) {
   /** @type {number[]} */
-  const latencies = [];
+  const latencies = samples ?? [];
   let bad = 0;
   const instance = autocannon({
     url,
@@ -53,6 +54,32 @@ export async function closedLoop({ url, connections, seconds, amount, makeReques
     throughput: round(result.requests.total / result.duration, 1),
     errors: result.errors + result.timeouts + result.non2xx + bad,
     latency: summarize(latencies),
+  };
+}
+
+/**
+ * One closed loop over several copies of a service at once: the connections
+ * spread evenly over the targets (one autocannon instance each, side by
+ * side), as a load balancer in front of them would spread clients. The
+ * figures are the sums (requests, throughput, errors), the latencies of all
+ * of them together, and each target's throughput.
+ *
+ * @param {{ targets: Array<{ url: string, makeRequest: () => RequestSpec, isGood: (status: number, body: string) => boolean }>,
+ *   connections: number, seconds: number }} options
+ */
+export async function closedLoopSpread({ targets, connections, seconds }) {
+  /** @type {number[]} */
+  const samples = [];
+  const share = (/** @type {number} */ i) => Math.floor(connections / targets.length) + (i < connections % targets.length ? 1 : 0);
+  const runs = await Promise.all(targets.map((target, i) => closedLoop({ ...target, connections: share(i), seconds, samples })));
+  return {
+    connections,
+    seconds,
+    requests: runs.reduce((sum, run) => sum + run.requests, 0),
+    throughput: round(runs.reduce((sum, run) => sum + run.throughput, 0), 1),
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    latency: summarize(samples),
+    byTarget: runs.map((run) => ({ connections: run.connections, throughput: run.throughput })),
   };
 }
 

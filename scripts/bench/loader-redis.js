@@ -1,8 +1,8 @@
 // Warms the timeline's Redis as the service would have left it
 // (subgraphs/timeline/src/stores/redis-timeline-store.ts, domain/cards.ts),
 // under the key prefix `<REDIS_KEY_PREFIX>timeline:`:
-//   home:<id>          newest first, at most maxLength ids, "0" at the tail when complete
-//   home:<id>:celebs   the celebrities the user follows (merged at read time)
+//   home:{<id>}        newest first, at most maxLength ids, "0" at the tail when complete
+//   home:{<id>}:celebs the celebrities the user follows (merged at read time)
 //   recent:<id>        every author's latest ids (a home timeline is rebuilt from them; celebrities' are merged at read)
 //   celebrities        the authors not fanned out to
 //   card:<tweetId>, author:<id>   written through the timeline's CardService
@@ -13,6 +13,7 @@ import { RedisVersionedCache } from '@chirp/platform';
 import { CardService } from '../../subgraphs/timeline/dist/domain/cards.js';
 import { InMemoryAuthorRepository, InMemoryTweetProjectionRepository } from '../../subgraphs/timeline/dist/repositories/index.js';
 import { homeOf, profileOf, tweetText } from './content.js';
+import { TIMELINE_KEYS } from './timeline-keys.js';
 
 /** @typedef {import('./network.js').Network} Network */
 /** @typedef {import('./progress.js').Progress} Progress */
@@ -91,12 +92,13 @@ export async function loadRedis(network, { url, prefix, activeWindowSeconds, pro
     await loadRecents(redis, network, (n) => progress.advance('redis.recents', n));
     await pipelined(redis, users, USERS_PER_PIPELINE, (p, u) => {
       const home = homeOf(network, u);
-      const key = `home:${userIds[u]}`;
+      const key = TIMELINE_KEYS.home(userIds[u]);
+      const celebs = TIMELINE_KEYS.homeCelebrities(userIds[u]);
       const ids = home.tweets.map((k) => tweetIds[k]);
       if (home.complete) ids.push(COMPLETE_MARKER);
       p.rpush(key, ...ids).expire(key, activeWindowSeconds);
       if (home.celebrities.length > 0) {
-        p.sadd(`${key}:celebs`, ...home.celebrities.map((c) => userIds[c])).expire(`${key}:celebs`, activeWindowSeconds);
+        p.sadd(celebs, ...home.celebrities.map((c) => userIds[c])).expire(celebs, activeWindowSeconds);
       }
       stats.homes += 1;
       stats.homeEntries += home.tweets.length;
@@ -123,9 +125,9 @@ async function loadRecents(redis, network, onDone) {
     const own = network.authorTweets.subarray(network.authorTweetsStart[a], network.authorTweetsStart[a + 1]);
     const ids = Array.from(own).reverse().slice(0, maxLength).map((k) => network.tweetIds[k]);
     if (ids.length < maxLength) ids.push(COMPLETE_MARKER);
-    p.del(`recent:${network.userIds[a]}`).rpush(`recent:${network.userIds[a]}`, ...ids);
+    p.del(TIMELINE_KEYS.recent(network.userIds[a])).rpush(TIMELINE_KEYS.recent(network.userIds[a]), ...ids);
   }, onDone);
-  if (network.celebrities.length > 0) await redis.sadd('celebrities', ...network.celebrities.map((c) => network.userIds[c]));
+  if (network.celebrities.length > 0) await redis.sadd(TIMELINE_KEYS.celebrities, ...network.celebrities.map((c) => network.userIds[c]));
 }
 
 /**

@@ -41,6 +41,7 @@ import { RedisLikeCache } from '../../subgraphs/timeline/dist/stores/redis-like-
 import { IndexedFollowGraph, IndexedTweetProjection } from './indexed-fanout.js';
 import { HOME_QUERY } from './requests.js';
 import { round, summarize } from './stats.js';
+import { TIMELINE_KEYS } from './timeline-keys.js';
 
 /** @typedef {import('./network.js').Network} Network */
 /** @typedef {{ index: number, id: string, token: string }} ColdViewer */
@@ -105,13 +106,13 @@ export async function measureColdReads({ gatewayUrl, redisUrl, prefix, mongoUrl,
   /** Drops the viewers' cached home timelines, as an expiry does. @param {ColdViewer[]} list */
   const drop = async (list) => {
     const pipeline = redis.pipeline();
-    for (const v of list) pipeline.del(`home:${v.id}`, `home:${v.id}:celebs`);
+    for (const v of list) pipeline.del(TIMELINE_KEYS.home(v.id), TIMELINE_KEYS.homeCelebrities(v.id));
     await pipeline.exec();
   };
   try {
     // 1. Before: each viewer's warm first page and whole cached list.
     const before = await pool(viewers, concurrency, forever, (v) => firstPage(gatewayUrl, v.token));
-    const listsBefore = await Promise.all(viewers.map((v) => redis.lrange(`home:${v.id}`, 0, -1)));
+    const listsBefore = await Promise.all(viewers.map((v) => redis.lrange(TIMELINE_KEYS.home(v.id), 0, -1)));
 
     // 2. Cold, within the budget. Each viewer's keys go just before its read: a viewer left out by the budget keeps
     // its cached timeline (the fan-out steps after this one push onto every cached timeline).
@@ -126,7 +127,7 @@ export async function measureColdReads({ gatewayUrl, redisUrl, prefix, mongoUrl,
 
     // 3. Warm again, the same viewers.
     const warm = await pool(read, concurrency, forever, (v) => firstPage(gatewayUrl, v.token));
-    const listsAfter = await Promise.all(read.map((v) => redis.lrange(`home:${v.id}`, 0, -1)));
+    const listsAfter = await Promise.all(read.map((v) => redis.lrange(TIMELINE_KEYS.home(v.id), 0, -1)));
     const coldOf = (/** @type {number} */ k) => cold[viewers.indexOf(read[k])];
     const beforeOf = (/** @type {number} */ k) => before[viewers.indexOf(read[k])];
     const listBeforeOf = (/** @type {number} */ k) => listsBefore[viewers.indexOf(read[k])];
@@ -196,7 +197,7 @@ async function overIndexedLookups({ redis, network, viewers, concurrency, settin
   await drop(viewers);
   const cold = await pool(viewers, concurrency, forever, timed);
   const warm = await pool(viewers, concurrency, forever, timed);
-  const lists = await Promise.all(viewers.map((v) => redis.lrange(`home:${v.id}`, 0, -1)));
+  const lists = await Promise.all(viewers.map((v) => redis.lrange(TIMELINE_KEYS.home(v.id), 0, -1)));
   return {
     viewers: viewers.length,
     coldMs: summarize(cold.map((c) => /** @type {{ ms: number }} */ (c).ms)),

@@ -6,6 +6,7 @@ import { RedisTimelineStore } from '@chirp/timeline';
 import { createRandom, sampleDistinct } from './random.js';
 import { followersOf } from './content.js';
 import { postTweet } from './requests.js';
+import { TIMELINE_KEYS } from './timeline-keys.js';
 import { round, sleep, summarize } from './stats.js';
 
 /** @typedef {import('./network.js').Network} Network */
@@ -55,7 +56,7 @@ export async function measureInserts({ redisUrl, prefix, settings, network, twee
         const seconds = (performance.now() - started) / 1000;
         insertSeconds += seconds;
         rates.push(homes.length / seconds);
-        const atHead = await redis.lindex(`home:${homes[homes.length - 1]}`, 0);
+        const atHead = await redis.lindex(TIMELINE_KEYS.home(homes[homes.length - 1]), 0);
         await removeEverywhere(redis, homes, id);
         if (atHead !== id) throw new Error(`fan-out check failed: ${id} is not at the head of the last timeline`);
       }
@@ -108,7 +109,7 @@ async function insertEvidence(redis, before, insertSeconds, inserts) {
 async function removeEverywhere(redis, homes, id) {
   for (let start = 0; start < homes.length; start += 5000) {
     const pipeline = redis.pipeline();
-    for (const user of homes.slice(start, start + 5000)) pipeline.lrem(`home:${user}`, 1, id);
+    for (const user of homes.slice(start, start + 5000)) pipeline.lrem(TIMELINE_KEYS.home(user), 1, id);
     await pipeline.exec();
   }
 }
@@ -134,7 +135,7 @@ export async function measureLag({ gatewayUrl, redis, prefix, network, tokenOf, 
       const author = authors[p % authors.length];
       const all = followersOf(network, author);
       const sample = Array.from(sampleDistinct(random, all.length + 1, Math.min(SAMPLED_FOLLOWERS, all.length), all.length), (k) => network.userIds[all[k]]);
-      const post = await postAndWatch(gatewayUrl, redis, await tokenOf(author), sample.map((id) => `${prefix}home:${id}`), Math.min(timeoutMs, deadline - Date.now()));
+      const post = await postAndWatch(gatewayUrl, redis, await tokenOf(author), sample.map((id) => `${prefix}${TIMELINE_KEYS.home(id)}`), Math.min(timeoutMs, deadline - Date.now()));
       log(`  ${size} followers, post ${p + 1}: visible to ${post.seen}/${sample.length} sampled, last after ${post.lastMs} ms (mutation answered in ${post.mutationMs} ms)`);
       posts.push({ author: network.userIds[author], followers: all.length, ...post });
       if (post.seen < sample.length) break; // the consumer is still busy: later posts would only queue behind it

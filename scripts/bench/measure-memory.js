@@ -2,6 +2,7 @@
 
 import { createRandom, randomInt } from './random.js';
 import { round } from './stats.js';
+import { TIMELINE_KEYS } from './timeline-keys.js';
 
 /** @typedef {import('./network.js').Network} Network */
 
@@ -17,17 +18,17 @@ export async function measureMemory({ redis, prefix, network, sample, seed }) {
   const { maxLength } = network.options;
   const full = [];
   for (let tries = 0; full.length < sample && tries < sample * 20; tries += 1) {
-    const key = `${prefix}home:${network.userIds[randomInt(random, network.users)]}`;
+    const key = `${prefix}${TIMELINE_KEYS.home(network.userIds[randomInt(random, network.users)])}`;
     if ((await redis.llen(key)) === maxLength) full.push(/** @type {number} */ (await redis.memory('USAGE', key, 'SAMPLES', 0)));
   }
   // No `:gen` key exists after the load: one is written when a follow or
   // unfollow invalidates the timeline (INCR + EXPIRE). Measure one such key.
-  const probe = `${prefix}home:bench-probe:gen`;
+  const probe = `${prefix}${TIMELINE_KEYS.homeGeneration('bench-probe')}`;
   await redis.multi().incr(probe).expire(probe, 3600).exec();
   const gen = /** @type {number} */ (await redis.memory('USAGE', probe, 'SAMPLES', 0));
   await redis.del(probe);
   const celebrityFollower = network.celebrities.length > 0 ? network.followers[network.followersStart[network.celebrities[0]]] : -1;
-  const celebs = celebrityFollower >= 0 ? await redis.memory('USAGE', `${prefix}home:${network.userIds[celebrityFollower]}:celebs`, 'SAMPLES', 0) : null;
+  const celebs = celebrityFollower >= 0 ? await redis.memory('USAGE', `${prefix}${TIMELINE_KEYS.homeCelebrities(network.userIds[celebrityFollower])}`, 'SAMPLES', 0) : null;
   const info = await redis.info('memory');
   const usedMemory = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
   const listConfig = await redis.config('GET', 'list-max-listpack-size');

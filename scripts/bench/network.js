@@ -61,14 +61,14 @@ function snowflake(ms, node, sequence) {
 }
 
 /**
- * Expected follower counts by rank: rank 0 is the biggest account, just above
- * the celebrity threshold; the rest fall off as rank^-alpha, alpha chosen so
- * that the edges add up to users × avgFollowing.
+ * The Zipf law of a network's follower counts: the biggest account's
+ * followers (just above the celebrity threshold) and the exponent that makes
+ * the edges add up to users × avgFollowing (what zipfCounts uses; the
+ * capacity model, capacity.js, extends it to more users).
  *
- * @param {NetworkOptions} options
- * @returns {Float64Array}
+ * @param {{ users: number, avgFollowing: number, celebrityFollowers: number }} options
  */
-function zipfCounts({ users, avgFollowing, celebrityFollowers }) {
+export function zipfLaw({ users, avgFollowing, celebrityFollowers }) {
   const biggest = Math.min(users - 1, Math.ceil(celebrityFollowers * 1.1));
   const wanted = users * avgFollowing;
   const total = (/** @type {number} */ alpha) => {
@@ -83,7 +83,19 @@ function zipfCounts({ users, avgFollowing, celebrityFollowers }) {
     if (total(mid) > wanted) low = mid;
     else high = mid;
   }
-  const alpha = (low + high) / 2;
+  return { biggest, alpha: (low + high) / 2 };
+}
+
+/**
+ * Expected follower counts by rank: rank 0 is the biggest account, just above
+ * the celebrity threshold; the rest fall off as rank^-alpha, alpha chosen so
+ * that the edges add up to users × avgFollowing.
+ *
+ * @param {NetworkOptions} options
+ * @returns {Float64Array}
+ */
+function zipfCounts({ users, avgFollowing, celebrityFollowers }) {
+  const { biggest, alpha } = zipfLaw({ users, avgFollowing, celebrityFollowers });
   const counts = new Float64Array(users);
   counts[0] = biggest;
   for (let r = 1; r < users; r += 1) counts[r] = Math.min(biggest - 1, biggest * (r + 1) ** -alpha);

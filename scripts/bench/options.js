@@ -30,10 +30,16 @@
 //                                            Lambda-against-container comparison, after a warm-up (300; 0 skips the step)
 //   --lambda-cold-starts N  BENCH_LAMBDA_COLD_STARTS  fresh runtimes per function (zip and handler) for its cold start
 //                                            (5; 0 leaves the cold starts out of the Lambda step)
-//   --only STEP         BENCH_ONLY           run one step alone on the loaded stack: `lambda` (the servers, the load
-//                                            and the stack as usual, then only the Lambda step; the report has only
-//                                            its section). Without --out it writes to <results>/only-<STEP>, so the
-//                                            full report and its `previous` are left alone
+//   --scale-seconds S   BENCH_SCALE_SECONDS  the scale step (measure-scale.js): length of each read run with one and
+//                                            with two gateway and timeline processes (10; 0 skips the step; left out
+//                                            with --layout one)
+//   --scale-rounds N    BENCH_SCALE_ROUNDS   read runs of each kind, one and two alternating (3)
+//   --scale-inserts N   BENCH_SCALE_INSERTS  timeline inserts per fan-out burst of the scale step, with one and with
+//                                            two fan-out consumer instances (300000)
+//   --only STEP         BENCH_ONLY           run one step alone on the loaded stack: `lambda` or `scale` (the servers,
+//                                            the load and the stack as usual, then only that step; the report has
+//                                            only its section). Without --out it writes to <results>/only-<STEP>, so
+//                                            the full report and its `previous` are left alone
 //   --out DIR           BENCH_OUT            results folder (benchmarks/results)
 
 const DEFAULTS = {
@@ -58,6 +64,9 @@ const DEFAULTS = {
   layout: 'processes',
   lambdaRequests: 300,
   lambdaColdStarts: 5,
+  scaleSeconds: 10,
+  scaleRounds: 3,
+  scaleInserts: 300_000,
   only: '',
   out: 'benchmarks/results',
 };
@@ -69,7 +78,7 @@ const LISTS = new Set(['liveCounts']);
 export const LAYOUTS = ['processes', 'one'];
 export const FERRETDB_BACKENDS = ['postgresql', 'sqlite'];
 /** The steps `--only` can run alone. */
-export const ONLY_STEPS = ['lambda'];
+export const ONLY_STEPS = ['lambda', 'scale'];
 
 /** @typedef {typeof DEFAULTS} BenchOptions */
 
@@ -78,7 +87,8 @@ const ENV = {
   connections: 'BENCH_CONNECTIONS', openRate: 'BENCH_OPEN_RATE', idleSeconds: 'BENCH_IDLE_SECONDS', workers: 'BENCH_WORKERS', viewers: 'BENCH_VIEWERS', uploadSeconds: 'BENCH_UPLOAD_SECONDS',
   coldViewers: 'BENCH_COLD_VIEWERS', coldReaders: 'BENCH_COLD_READERS', coldBudget: 'BENCH_COLD_BUDGET', posts: 'BENCH_POSTS',
   ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', ferretdbBackend: 'BENCH_FERRETDB_BACKEND', layout: 'BENCH_LAYOUT',
-  lambdaRequests: 'BENCH_LAMBDA_REQUESTS', lambdaColdStarts: 'BENCH_LAMBDA_COLD_STARTS', only: 'BENCH_ONLY', out: 'BENCH_OUT',
+  lambdaRequests: 'BENCH_LAMBDA_REQUESTS', lambdaColdStarts: 'BENCH_LAMBDA_COLD_STARTS',
+  scaleSeconds: 'BENCH_SCALE_SECONDS', scaleRounds: 'BENCH_SCALE_ROUNDS', scaleInserts: 'BENCH_SCALE_INSERTS', only: 'BENCH_ONLY', out: 'BENCH_OUT',
 };
 
 /** --ferretdb-lag-budget → ferretdbLagBudget @param {string} flag */
@@ -125,6 +135,10 @@ export function parseOptions(argv, env) {
   if (options.only && !ONLY_STEPS.includes(String(options.only))) throw new Error(`--only must be one of ${ONLY_STEPS.join(', ')}`);
   if (options.only === 'lambda' && Number(options.lambdaRequests) === 0) throw new Error('--only lambda needs --lambda-requests above 0');
   if (!Number.isInteger(options.lambdaRequests) || !Number.isInteger(options.lambdaColdStarts)) throw new Error('--lambda-requests and --lambda-cold-starts must be whole numbers');
+  if (options.only === 'scale' && Number(options.scaleSeconds) === 0) throw new Error('--only scale needs --scale-seconds above 0');
+  if (!Number.isInteger(options.scaleRounds) || Number(options.scaleRounds) < 1) throw new Error('--scale-rounds must be a whole number, 1 or more');
+  // With --layout one the full bench leaves the scale step out (it starts more gateway and timeline processes).
+  if (options.only === 'scale' && options.layout !== 'processes') throw new Error('--only scale needs --layout processes');
   // A step run alone makes a partial report: kept apart from the full one unless told where.
   if (options.only && !given.has('out')) options.out = `${DEFAULTS.out}/only-${options.only}`;
   return /** @type {BenchOptions} */ (/** @type {unknown} */ (options));

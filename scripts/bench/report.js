@@ -407,7 +407,7 @@ function previousSection(r) {
   return [
     '## Beside the previous report',
     '',
-    `The figures this report shares with the previous one (${r.previous.file}, run ${r.previous.startedAt}, \`${r.previous.command}\`); ${fresh} of this report's read-path, idle and Lambda figures are new (the previous report did not measure them). The box is shared, so a change of tens of percent in a throughput or a p99 can be the box; CPU per page is the steadier figure.`,
+    `The figures this report shares with the previous one (${r.previous.file}, run ${r.previous.startedAt}, \`${r.previous.command}\`); ${fresh} of this report's read-path, idle, Lambda and scale figures are new (the previous report did not measure them). The box is shared, so a change of tens of percent in a throughput or a p99 can be the box; CPU per page is the steadier figure.`,
     '',
     '| Figure | This report | Previous | Change |',
     '|---|---|---|---|',
@@ -434,7 +434,7 @@ function coldSection(r) {
   return [
     '## Cold first reads',
     '',
-    `The load caches every home timeline, so the reads above are all warm. Here ${int(g.viewers)} viewers (from the seed, none of the warm reads' viewers) first read the first page of the Home query warm (the page to compare with; it also warms the gateway's session check for them, so the cold read times the timeline's rebuild, not the login lookup), then their \`home:<id>\` and \`home:<id>:celebs\` keys are deleted (as an expiry leaves them) and they read it again through the gateway, ${c.concurrency} at a time: the timeline rebuilds each timeline on read (the follow graph from MongoDB → the authors' recent lists in Redis, merged → the home list, then a look at the lists' heads for tweets fanned out meanwhile). Then the same viewers read it once more, warm again. ${int(g.read)} were read cold in ${g.seconds} s (budget ${c.budgetSeconds} s: ${g.pagesPerSecond} cold pages/s)${g.failed ? `; ${g.failed} failed (${g.errors.join('; ')})` : ''}.`,
+    `The load caches every home timeline, so the reads above are all warm. Here ${int(g.viewers)} viewers (from the seed, none of the warm reads' viewers) first read the first page of the Home query warm (the page to compare with; it also warms the gateway's session check for them, so the cold read times the timeline's rebuild, not the login lookup), then their \`home:{<id>}\` and \`home:{<id>}:celebs\` keys are deleted (as an expiry leaves them) and they read it again through the gateway, ${c.concurrency} at a time: the timeline rebuilds each timeline on read (the follow graph from MongoDB → the authors' recent lists in Redis, merged → the home list, then a look at the lists' heads for tweets fanned out meanwhile). Then the same viewers read it once more, warm again. ${int(g.read)} were read cold in ${g.seconds} s (budget ${c.budgetSeconds} s: ${g.pagesPerSecond} cold pages/s)${g.failed ? `; ${g.failed} failed (${g.errors.join('; ')})` : ''}.`,
     '',
     '| Read | Pages | p50 | p95 | p99 | max |',
     '|---|---|---|---|---|---|',
@@ -787,8 +787,116 @@ function lambdaSection(r) {
 /** The steps of a subgraph function's first invocation (measure-lambda.js's FIRST_INVOCATION_STEPS), as the table's columns. */
 const FIRST_STEPS = ['config', 'mongodb', 'redis', 'app', 'apollo', 'kafka'];
 
+/** A process's CPU per unit, in ms to 3 decimals, or a dash. @param {number | undefined} v */
+const msCell = (v) => (typeof v === 'number' ? v.toFixed(3) : '—');
+
+/**
+ * The scale step (scripts/bench/measure-scale.js): reads with one and two gateway and timeline processes, the
+ * fan-out with one and two consumer instances, what a post costs, and the sizes the capacity model reads.
+ * @param {Result} r
+ */
+function scaleSection(r) {
+  const s = r.scale;
+  if (!s) return [];
+  const cores = s.cores ?? r.machine?.nproc;
+  const { one, two } = s.reads;
+  const processNames = [...new Set([...Object.keys(one.cpuMsPerPage.stack), ...Object.keys(two.cpuMsPerPage.stack)])]
+    .filter((name) => [one, two].some((side) => (side.cpuMsPerPage.stack[name] ?? 0) >= 0.0005))
+    .sort((x, y) => Number(y.startsWith('gateway')) - Number(x.startsWith('gateway')) || x.localeCompare(y));
+  const readRow = (/** @type {string} */ title, /** @type {any} */ side) =>
+    `| ${title} | **${beside(r, `scale.reads.${side === one ? 'one' : 'two'}.throughput`, side.throughput, (v) => `${int(v)}`)}** | ${ms(side.p50)} | ${ms(side.p99)} | ${side.errors} | ${processNames.map((name) => msCell(side.cpuMsPerPage.stack[name])).join(' | ')} | ${msCell(side.cpuMsPerPage.servers.redis)} | **${msCell(side.cpuMsPerPage.stackTotal + (side.cpuMsPerPage.servers.redis ?? 0))}** | ${side.ownCores ?? 'n/a'} (box ${side.boxBusyCores}) of ${cores} |`;
+  const f = s.fanout;
+  const split = (/** @type {any} */ run) => Object.entries(run.byProcess).map(([name, b]) => `${name} ${int(/** @type {any} */ (b).inserts)} (${/** @type {any} */ (b).events} posts)`).join(', ');
+  const partitionsOf = (/** @type {any} */ a) => (a?.partitions ? a.partitions.map((list) => (list ? `[${list.join(',')}]` : '?')).join(' · ') : 'n/a');
+  const fanRow = (/** @type {string} */ key, /** @type {any} */ run, /** @type {any} */ assignment) =>
+    `| ${run.consumers} | ${run.rate ? `steady, ${int(run.rate)} posts/s for ${run.offeredSeconds} s` : 'burst'} | ${partitionsOf(assignment)} | ${int(run.handled)} of ${int(run.posts)} | ${int(run.inserts)} | ${run.seconds} s | **${beside(r, `scale.fanout.${key}.insertsPerSecond`, run.insertsPerSecond, (v) => int(v))}** | ${ms(run.handlerMs.p50)} / ${ms(run.handlerMs.p99)} | ${ms(run.lagMs?.p50)} / ${ms(run.lagMs?.p99)} | ${split(run)} | ${run.insertedAtHead === undefined ? 'n/a' : `${int(run.insertedAtHead)} / ${int(run.insertedBelowHead)}`} | ${run.coresBusy} | ${beside(r, `scale.fanout.${key}.perCore`, run.insertsPerCoreSecond, (v) => int(v))} | ${run.cpuUsPerInsert.kafka ?? '—'} µs | ${run.verified.found} of ${run.verified.checked} |`;
+  const usList = (/** @type {any} */ run) => Object.entries(run.cpuUsPerInsert).filter(([, v]) => /** @type {number} */ (v) >= 0.05).map(([name, v]) => `${name} ${v}`).join(', ');
+  const topCommands = (/** @type {any} */ run) => (run.redisCommands?.top ?? []).slice(0, 5).map((/** @type {any} */ c) => `${c.command} ${int(c.calls)} × ${c.usecPerCall} µs`).join(', ');
+  const p = s.posts;
+  const postCpu = p ? Object.entries({ ...p.cpuMsPerPost.stack, ...p.cpuMsPerPost.servers }).filter(([, v]) => /** @type {number} */ (v) >= 0.005) : [];
+  const headroom = one.ownCores > 0 ? round(cores / one.ownCores, 2) : NaN;
+  const gained = s.reads.ratio > 1.05;
+  const perCorePages = (/** @type {any} */ side) => int(1000 / (side.cpuMsPerPage.stackTotal + (side.cpuMsPerPage.servers.redis ?? 0)));
+  const redisKinds = Object.entries(s.sizes?.redis?.byKind ?? {});
+  const mongo = Object.entries(s.sizes?.mongo ?? {});
+  return [
+    '## Scale: one copy against two',
+    '',
+    `Two questions, on the stack the bench started (\`scripts/bench/measure-scale.js\`; ${s.durationSeconds} s): does a second gateway and timeline process serve more home pages, and does a second instance of the fan-out consumer push more timeline inserts? **This box has ${cores} cores, shared by Redis, Kafka, FerretDB and PostgreSQL, the load generator and every process of the stack**, so a second copy gets no core of its own: the ratios below measure how much idle CPU the first copy left and what the copies cost each other here (contention), not what a copy on its own cores adds. The per-core figures (CPU per page, inserts per core-second) are the ones that carry over to bigger machines; \`docs/capacity.md\` scales them.`,
+    '',
+    '### Reads',
+    '',
+    `The card-only query (\`CARD_QUERY\`), closed loop, ${s.connections} connections in all, ${s.seconds} s a run, ${s.rounds} run(s) of each kind alternating (one then two, then two then one). **One**: the stack's gateway and timeline, as every other step reads them. **Two**: a second timeline process and a second gateway started as the first ones were (\`service-process.js\`, the same environment), the second gateway pointed at the second timeline (users, tweets and notifications shared); the load generator spreads its connections evenly over the two gateways (${s.connections / 2} each), so each timeline serves half the pages, as a round robin in front of them would, without a user-space proxy's hop (a Kubernetes Service balances in the kernel; \`startRoundRobin\` in @chirp/stack would add a Node process's HTTP hop and its CPU on the same cores). CPU per page from \`/proc/<pid>/stat\` over each run, in ms; the box's busy cores from \`/proc/stat\` (anyone's processes).`,
+    '',
+    `| Copies | Pages/s (mean) | p50 | p99 | Errors | ${processNames.join(' | ')} | Redis | Stack + Redis | Cores busy: the bench's own (the whole box) |`,
+    `|---|---|---|---|---|${processNames.map(() => '---|').join('')}---|---|---|`,
+    readRow('one gateway, one timeline', one),
+    readRow('two gateways, two timelines', two),
+    '',
+    `**Two / one: ${beside(r, 'scale.reads.ratio', s.reads.ratio, (v) => `${v.toFixed(2)}×`)}** the pages/s (per round: ${s.reads.ratioByRound.map((v) => `${v}×`).join(', ')}). Runs: ${s.reads.runs.map((/** @type {any} */ run) => `${run.kind} ${int(run.throughput)}${run.byTarget.length > 1 ? ` (${run.byTarget.map((/** @type {any} */ t) => int(t.throughput)).join(' + ')})` : ''}`).join(' · ')} pages/s. With one copy the bench's own processes (the stack, the servers, the load generator) used ${one.ownCores ?? 'n/a'} of the ${cores} cores and the box as a whole was ${one.boxBusyCores} busy (the difference is other work on the box), so even a free second copy could have added at most about ${Number.isFinite(headroom) ? `${headroom}×` : 'n/a'} here, less with other work running; a page cost ${msCell(one.cpuMsPerPage.stackTotal + (one.cpuMsPerPage.servers.redis ?? 0))} ms of CPU (stack + Redis) with one copy and ${msCell(two.cpuMsPerPage.stackTotal + (two.cpuMsPerPage.servers.redis ?? 0))} ms with two: ${perCorePages(one)} and ${perCorePages(two)} pages per core-second. **For more cores**: the read path holds no state of its own (the gateway and the timeline read Redis), so copies on cores of their own add pages in proportion, until Redis (${msCell(one.cpuMsPerPage.servers.redis)} ms a page on its one thread, about ${one.cpuMsPerPage.servers.redis ? int(1000 / one.cpuMsPerPage.servers.redis) : 'n/a'} pages/s per Redis) or the network is the limit. ${gained
+      ? 'The gain on this box is CPU the first copy left idle (each process waits on its event loop and on its hops), which a second copy uses: it says nothing of what a copy on cores of its own adds.'
+      : 'No gain on this box: the first copy already had what the cores could give, and a second copy only adds its own costs (two more processes sharing the caches and the scheduler, each page now spread over more processes), so CPU per page rises. That is contention, not a limit of the design.'}`,
+    '',
+    '### Fan-out',
+    '',
+    `A burst of ${int(s.burst.posts)} tweet events by ${s.burst.authors} of the largest fanned-out authors (up to ${int(s.burst.biggestAuthorFollowers)} followers), written straight to Kafka (\`${s.topic.name}\`, ${s.topic.partitions} partitions; the tweets subgraph's own write left out), handled by the product's consumer group \`${s.topic.group}\` (the timeline's FanoutService, RedisTimelineStore and CardService with the follow graph answered from memory by index, as for the lag: MongoDB's indexes, not FerretDB's scans). The events are keyed by author, and the burst puts the same number of timeline inserts on every partition (${int(s.burst.inserts)} in all: each post's followers and its author), so an even split of the partitions is an even split of the work. Timed from the first publish to the last handler's end (epoch ms in the timeline processes). **One**: the stack's timeline process alone in the group. **Two**: a second timeline process joined the group (it also joins the timeline's other groups), and the group split the partitions between them. Each consumer instance handles one event at a time (kafkajs \`eachMessage\`), four chunks of ${r.parameters.fanoutChunk} followers in flight in it.`,
+    '',
+    '| Consumers | Load | Partitions each | Posts handled | Inserts | Time | Inserts/s | Handler p50 / p99 | Publish → handled p50 / p99 | Inserts by process | At the head / placed below (LPUSH / LINSERT) | Cores busy (timeline + Redis) | Inserts per core-second (timeline + Redis CPU) | Kafka CPU per insert | Sampled followers with the post |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    fanRow('one', f.one, s.topic.assignment?.one),
+    fanRow('two', f.two, s.topic.assignment?.two),
+    ...(f.paced ? [fanRow('paced', f.paced, s.topic.assignment?.one)] : []),
+    '',
+    `**Two / one: ${beside(r, 'scale.fanout.ratio', f.ratio, (v) => `${v.toFixed(2)}×`)}** the inserts/s of the burst. CPU per insert, µs: burst, one consumer: ${usList(f.one)}; two: ${usList(f.two)}${f.paced ? `; steady, one consumer: ${usList(f.paced)}` : ''}. Redis's busiest commands (calls × µs each): one: ${topCommands(f.one)}; two: ${topCommands(f.two)}${f.paced ? `; steady: ${topCommands(f.paced)}` : ''}.`,
+    '',
+    `**What the burst is.** Every post is on Kafka before the consumers start on it, as when many big accounts post within a moment: the consumers work through a backlog, partition by partition, so a follower of authors on different partitions gets their posts out of id order, and the insert script places each one below the head (LPOS, then LRANGE of the whole list into the script, then LINSERT: tens of µs against about one for an LPUSH at the head). ${burstCost(f)} The steady row is the same posts at a quarter of the burst's pace, each event made when due, so the consumer is seldom behind and most inserts go to the head (a consumer that fetched several partitions' events at once still handles them partition by partition, so a few land below it): what the fan-out costs when it keeps up; its inserts per core-second are the per-core figure the capacity model uses. ${secondConsumer(f)}`,
+    '',
+    `**For more cores**: the fan-out scales with consumer instances up to the topic's partitions (${s.topic.partitions} here; members beyond them sit idle), each on a core of its own, and with Redis: at ${(f.paced ?? f.one).cpuUsPerInsert.redis ?? 'n/a'} µs of Redis CPU per insert (steady) one Redis's thread runs about ${(f.paced ?? f.one).cpuUsPerInsert.redis ? int(1e6 / (f.paced ?? f.one).cpuUsPerInsert.redis) : 'n/a'} inserts a second, so beyond that the home timelines are spread over Redis shards (keyed by user: \`redis-cluster\`); two copies on this box show how much of two cores one copy left idle, not what a second machine adds.`,
+    '',
+    ...(p ? [
+      '### What a post costs',
+      '',
+      `\`postTweet\` through the stack's gateway, ${p.posters} in flight for ${p.seconds} s, by ${p.authors} authors with 1 to 50 followers (after a warm-up post each${p.settledSeconds !== undefined ? `, and once the servers had settled: ${p.settledSeconds} s` : ''}): ${int(p.posts)} posts, ${p.postsPerSecond} posts/s${p.failures ? `, ${p.failures} failed` : ''}, the mutation p50 ${ms(p.latency.p50)}, p99 ${ms(p.latency.p99)}. CPU per post of every process, counted until the fan-out of the last post had finished, in ms: ${postCpu.map(([name, v]) => `${name} ${/** @type {number} */ (v).toFixed(3)}`).join(', ')}; in all **${p.cpuMsPerPost.total.toFixed(2)} ms** (stack ${p.cpuMsPerPost.stackTotal.toFixed(2)}, servers ${p.cpuMsPerPost.serversTotal.toFixed(2)}). FerretDB and PostgreSQL stand in for MongoDB (the tweet's insert and its outbox update); the timeline's projection write is in memory here (the fan-out over indexed lookups), one more small upsert on MongoDB.`,
+      '',
+    ] : []),
+    ...(redisKinds.length ? [
+      '### Sizes',
+      '',
+      `Redis by key kind (the bench's namespace; \`MEMORY USAGE … SAMPLES 0\` of up to 200 keys of each kind), ${int((s.sizes.redis.usedMemoryBytes ?? 0) / 2 ** 20)} MiB used in all:`,
+      '',
+      '| Key | Keys | Type | Mean bytes | Mean length |',
+      '|---|---|---|---|---|',
+      ...redisKinds.slice(0, 16).map(([kind, k]) => `| \`${kind}\` | ${int(/** @type {any} */ (k).keys)} | ${/** @type {any} */ (k).type} | ${int(/** @type {any} */ (k).meanBytes)} | ${/** @type {any} */ (k).meanLength ?? '—'} |`),
+      '',
+      'MongoDB (FerretDB here), BSON bytes per document of a sample of up to 1,000 per collection (what MongoDB stores before compression, indexes not included):',
+      '',
+      '| Collection | Documents | Mean BSON bytes | Indexes |',
+      '|---|---|---|---|',
+      ...mongo.map(([name, c]) => `| ${name} | ${int(c.documents)} | ${int(c.meanBsonBytes)} | ${c.indexes.map((/** @type {string} */ i) => `\`${i}\``).join(', ')} |`),
+      '',
+    ] : []),
+  ];
+}
+
+/** What the out-of-order inserts cost Redis in the burst, against the steady run. @param {any} f */
+function burstCost(f) {
+  const burst = f.one.cpuUsPerInsert.redis;
+  const steady = f.paced?.cpuUsPerInsert.redis;
+  const below = f.one.insertedBelowHead / Math.max(1, f.one.insertedAtHead + f.one.insertedBelowHead);
+  return `Here ${(100 * below).toFixed(0)}% of the burst's inserts went below the head, and Redis spent ${burst} µs of CPU per insert${steady ? ` against ${steady} µs in the steady run (${(burst / steady).toFixed(1)}×)` : ''}: a fan-out that falls behind costs Redis several times more per insert, which makes catching up slower. Reading only the top of the list first (most late ids belong near the head) would keep that cost near the in-order one.`;
+}
+
+/** Why a second consumer did or did not add throughput in the burst. @param {any} f */
+function secondConsumer(f) {
+  const redisCores = f.one.redisCpuMs / 1000 / f.one.seconds;
+  const redisBound = redisCores >= 0.6;
+  return redisBound
+    ? `In the burst Redis was the limit: its one thread was ${redisCores.toFixed(2)} cores busy with one consumer (the out-of-order inserts), so a second consumer, which only adds requests to the same Redis, had nothing to gain (${f.ratio}×); on a Redis Cluster the inserts spread over the shards and the consumers with them.`
+    : `A consumer instance handles one event at a time and waits on Redis between its chunks, so one instance left CPU idle in the burst (${f.one.coresBusy} cores of timeline and Redis busy, Redis ${redisCores.toFixed(2)}); a second one could use it (${f.ratio}×).`;
+}
+
 /** The steps `--only` runs alone, as the report names them. @type {Record<string, string>} */
-const ONLY_TITLES = { lambda: 'Lambda' };
+const ONLY_TITLES = { lambda: 'Lambda', scale: 'scale' };
 
 /** When, how, on what: the lines every report starts with. @param {Result} r */
 function runLines(r) {
@@ -817,11 +925,15 @@ function partialMarkdown(r) {
     `\`--only ${p.only}\`: the servers, the load and the stack as in the full bench, then only this step; the other steps' figures are in the full report.`,
     '',
     ...runLines(r),
-    `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers; ${int(p.lambdaRequests)} timed requests per path, ${p.lambdaColdStarts} cold starts per function.`,
+    `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers; ${p.only === 'scale'
+      ? `${p.scaleSeconds} s per read run, ${p.scaleRounds} round(s) of one and two copies, ${p.connections} connections, ${int(p.scaleInserts)} timeline inserts per fan-out burst`
+      : `${int(p.lambdaRequests)} timed requests per path, ${p.lambdaColdStarts} cold starts per function`}.`,
     '',
     `**Network**: ${int(n.users)} users, ${int(n.followEdges)} follow edges, ${int(n.tweets)} tweets; generated in ${r.phases.generateSeconds} s, loaded in ${r.load.seconds} s, the stack started in ${r.phases.stackStartSeconds} s.`,
     '',
-    ...lambdaSection(r),
+    ...(p.only === 'lambda' ? lambdaSection(r) : []),
+    ...(p.only === 'scale' ? scaleSection(r) : []),
+    ...(p.only === 'scale' && r.memory ? [`**Redis memory per cached timeline**: ${memorySentence(r)}`, ''] : []),
     ...previousSection(r),
   ].join('\n');
 }
@@ -906,7 +1018,7 @@ export function markdown(r) {
     '',
     '### Post-to-visible lag',
     '',
-    'Each post goes through the gateway (`postTweet`: tweets subgraph → MongoDB → outbox → Kafka), the timeline\'s fan-out consumer pushes the id onto the followers\' cached timelines, and the bench polls sampled followers\' `home:<id>` lists in Redis (every 2 ms, up to 100 followers per post) until the id shows. Lag is from sending the mutation.',
+    'Each post goes through the gateway (`postTweet`: tweets subgraph → MongoDB → outbox → Kafka), the timeline\'s fan-out consumer pushes the id onto the followers\' cached timelines, and the bench polls sampled followers\' home lists in Redis (every 2 ms, up to 100 followers per post) until the id shows. Lag is from sending the mutation.',
     '',
     '![lag](lag.svg)',
     '',
@@ -938,6 +1050,7 @@ export function markdown(r) {
     '',
     ...liveSection(r),
     ...lambdaSection(r),
+    ...scaleSection(r),
     ...previousSection(r),
     '## What limits these figures',
     '',
@@ -945,10 +1058,16 @@ export function markdown(r) {
     '',
     '## Redis memory',
     '',
-    `\`MEMORY USAGE … SAMPLES 0\` over ${r.memory.sampled} full (${r.memory.entries}-entry) home timelines: mean **${int(r.memory.meanBytes)} bytes** (min ${int(r.memory.minBytes)}, max ${int(r.memory.maxBytes)}), ${r.memory.bytesPerEntry} bytes per entry (19-digit ids are stored as 64-bit integers in listpacks; \`list-max-listpack-size\` ${r.memory.listMaxListpackSize}). No \`:gen\` key exists after the load (one is written by a follow or unfollow); one costs ${r.memory.genKeyBytes} bytes, so ${int(r.memory.withGenKeyBytes)} bytes with it. A follower's \`:celebs\` set: ${r.memory.celebsSetBytes ?? 'n/a'} bytes. Redis held ${int(r.memory.redisUsedMemoryBytes / 2 ** 20)} MiB in ${int(r.memory.redisKeys)} keys after the load.`,
+    memorySentence(r),
     '',
   ];
   return lines.join('\n');
+}
+
+/** The cached timelines' size, as Redis counts it. @param {Result} r */
+function memorySentence(r) {
+  if (!(r.memory.sampled > 0)) return `No home timeline of this network holds ${r.memory.entries} entries (too few follows at this size), so none was measured; Redis held ${int(r.memory.redisUsedMemoryBytes / 2 ** 20)} MiB in ${int(r.memory.redisKeys)} keys after the load.`;
+  return `\`MEMORY USAGE … SAMPLES 0\` over ${r.memory.sampled} full (${r.memory.entries}-entry) home timelines: mean **${int(r.memory.meanBytes)} bytes** (min ${int(r.memory.minBytes)}, max ${int(r.memory.maxBytes)}), ${r.memory.bytesPerEntry} bytes per entry (19-digit ids are stored as 64-bit integers in listpacks; \`list-max-listpack-size\` ${r.memory.listMaxListpackSize}). No \`:gen\` key exists after the load (one is written by a follow or unfollow); one costs ${r.memory.genKeyBytes} bytes, so ${int(r.memory.withGenKeyBytes)} bytes with it. A follower's \`:celebs\` set: ${r.memory.celebsSetBytes ?? 'n/a'} bytes. Redis held ${int(r.memory.redisUsedMemoryBytes / 2 ** 20)} MiB in ${int(r.memory.redisKeys)} keys after the load.`;
 }
 
 /**

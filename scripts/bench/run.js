@@ -7,6 +7,7 @@
 //   npm run bench                      # 100K users
 //   npm run bench -- --users 20000     # quick mode (or BENCH_USERS=20000)
 //   npm run bench -- --only lambda     # the Lambda step alone (benchmarks/results/only-lambda/)
+//   npm run bench -- --only scale      # the scale step alone (benchmarks/results/only-scale/)
 //
 // Servers: MONGODB_URL, REDIS_URL and KAFKA_BROKERS when all are set (the
 // bench then works under a namespace of its own and drops it at the end),
@@ -37,6 +38,7 @@ import { measureUploads } from './measure-uploads.js';
 import { measureColdReads } from './measure-cold.js';
 import { measureMemory } from './measure-memory.js';
 import { measureReads, measureReadsDuringPosts, samePages } from './measure-reads.js';
+import { measureScale } from './measure-scale.js';
 import { AUTHOR_CLASSES, generateNetwork, handleOf } from './network.js';
 import { celebrityThreshold, parseOptions } from './options.js';
 import { Progress } from './progress.js';
@@ -239,7 +241,7 @@ async function main() {
 
     const raw = new Redis(servers.env.REDIS_URL);
     stoppables.push({ stop: async () => raw.disconnect() });
-    if (!options.only) {
+    if (!options.only || options.only === 'scale') {
       log('measuring Redis memory per cached timeline...');
       result.memory = await measureMemory({ redis: raw, prefix, network, sample: 200, seed: options.seed });
       log(`  ${result.memory.meanBytes} bytes per ${result.memory.entries}-entry timeline (${result.memory.bytesPerEntry} per entry)`);
@@ -261,7 +263,20 @@ async function main() {
     const viewerIndices = Array.from(sampleDistinct(random, network.users + 1, Math.min(options.viewers, network.users), network.users));
     const viewers = await Promise.all(viewerIndices.map(async (i) => ({ id: network.userIds[i], token: await tokenOf(i) })));
 
-    if (options.lambdaRequests > 0) {
+    // The scale step (measure-scale.js): one and two gateway + timeline processes, one and two fan-out consumers.
+    const runScale = async () => {
+      const scalePhase = Date.now();
+      log(`scale: reads with one and with two gateway and timeline processes, fan-out with one and two consumer instances (${options.scaleSeconds}s runs)...`);
+      result.scale = await measureScale({
+        stack, network, viewers, tokenOf, env: servers.env, namespace, prefix, serverPids, redis: raw, connections: options.connections,
+        seconds: options.scaleSeconds, rounds: options.scaleRounds, inserts: options.scaleInserts, seed: options.seed, log,
+      });
+      result.phases.scaleSeconds = since(scalePhase);
+    };
+    const scaling = options.scaleSeconds > 0 && stack.layout === 'processes';
+    if (options.scaleSeconds > 0 && !scaling) log('scale step left out: it needs --layout processes');
+
+    if (options.lambdaRequests > 0 && (!options.only || options.only === 'lambda')) {
       phase = Date.now();
       log(`Lambda: the zips packaged, their cold starts, and their latency against the stack's processes on the same servers${options.lambdaColdStarts > 0 ? '' : ' (no cold starts)'}...`);
       result.lambda = await measureLambda({
@@ -269,6 +284,8 @@ async function main() {
       });
       result.phases.lambdaSeconds = since(phase);
     }
+
+    if (options.only === 'scale') await runScale();
 
     // `--only <step>`: that step alone (above), the rest left out.
     if (!options.only) {
@@ -382,13 +399,22 @@ async function main() {
         result.phases.liveSeconds = since(livePhase);
       }
 
+      // The fan-out handler times so far; the scale step's own bursts are left out of them (it clears them as it goes).
+      const beforeScale = scaling ? await stack.askTimeline({ type: 'timings' }) : { timings: [], redelivered: [] };
+      if (scaling) {
+        await runScale();
+        await stack.askTimeline({ type: 'timings' });
+      }
+
       if (options.ferretdbLagBudget > 0) {
         log(`post-to-visible lag through the product's fan-out consumer on FerretDB (budget ${options.ferretdbLagBudget}s)...`);
         await stack.askTimeline({ type: 'fanout', mode: 'ferretdb' });
         result.lag.ferretdb = await measureLag({ gatewayUrl, redis: raw, prefix, network, tokenOf, classes, postsPerClass: 1,
           timeoutMs: options.ferretdbLagBudget * 1000, budgetMs: options.ferretdbLagBudget * 1000, seed: options.seed + 1, log });
       }
-      const { timings, redelivered } = await stack.askTimeline({ type: 'timings' });
+      const after = await stack.askTimeline({ type: 'timings' });
+      const timings = [...beforeScale.timings, ...after.timings];
+      const redelivered = [...beforeScale.redelivered, ...after.redelivered];
       result.fanoutHandlerMs = { indexed: handlerSummary(timings, 'indexed'), ferretdb: handlerSummary(timings, 'ferretdb'), redelivered };
       // The live step ran in the middle of it.
       result.phases.lagSeconds = round(since(phase) - (result.phases.liveSeconds ?? 0), 1);

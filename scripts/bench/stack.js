@@ -26,8 +26,13 @@ export async function startBenchStack({ layout, env, here, root, profileDir, nod
     ['--expose-gc', ...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir, name)}`] : [])];
   /** @type {Map<string, import('./children.js').Child>} */
   const children = new Map();
+  /** More copies of a service (the scale step's), by name (`gateway-2`, `timeline-2`). @type {Map<string, import('./children.js').Child>} */
+  const replicas = new Map();
+  /** The gateway's environment: its subgraphs' URLs once they run. @type {NodeJS.ProcessEnv} */
+  let gatewayEnv = {};
   const stop = async () => {
     // The gateway first, as a deploy would; then the subgraphs.
+    for (const child of [...replicas.values()].reverse()) await child.stop();
     for (const child of [...children.values()].reverse()) await child.stop();
   };
   try {
@@ -41,9 +46,10 @@ export async function startBenchStack({ layout, env, here, root, profileDir, nod
       }
       const urls = Object.fromEntries(SUBGRAPHS.map((name) => [`${name.toUpperCase()}_URL`, children.get(name)?.ready.url]));
       // The gateway stores nothing: its subgraphs' URLs, and Redis for live events (no MongoDB, no Kafka).
-      const { MONGODB_URL: _m, KAFKA_BROKERS: _k, BENCH_NETWORK: _n, ...gatewayEnv } = env;
+      const { MONGODB_URL: _m, KAFKA_BROKERS: _k, BENCH_NETWORK: _n, ...withoutStores } = env;
+      gatewayEnv = { ...withoutStores, ...urls };
       children.set('gateway', await startChild(resolve(here, 'service-process.js'), {
-        name: 'gateway', cwd: root, execArgv: execArgv('gateway'), env: { ...gatewayEnv, ...urls, BENCH_SERVICE: 'gateway' } }));
+        name: 'gateway', cwd: root, execArgv: execArgv('gateway'), env: { ...gatewayEnv, BENCH_SERVICE: 'gateway' } }));
     } else {
       throw new Error(`--layout ${layout}: one of ${LAYOUTS.join(', ')}`);
     }
@@ -72,6 +78,32 @@ export async function startBenchStack({ layout, env, here, root, profileDir, nod
     /** Sends every process the same message; resolves once all have answered. @param {object} message */
     async askAll(message) {
       await Promise.all([...children.values()].map((child) => child.ask(message)));
+    },
+    /**
+     * Starts another copy of a service (`--layout processes` only) as the first was started, with the same
+     * environment, under `<service>-<n>`: a subgraph joins its consumer groups (the copies share the topics'
+     * partitions); a gateway can be pointed at other subgraph URLs (`urls`, e.g. { TIMELINE_URL }).
+     * @param {string} service  `gateway` or a subgraph's name
+     * @param {Record<string, string>} [urls]
+     */
+    async startReplica(service, urls = {}) {
+      if (layout !== 'processes') throw new Error('replicas need --layout processes');
+      let n = 2;
+      while (replicas.has(`${service}-${n}`)) n += 1;
+      const name = `${service}-${n}`;
+      const replicaEnv = service === 'gateway' ? { ...gatewayEnv, ...urls } : env;
+      const child = await startChild(resolve(here, 'service-process.js'), {
+        name, cwd: root, execArgv: execArgv(name), env: { ...replicaEnv, BENCH_SERVICE: service } });
+      replicas.set(name, child);
+      return { name, child, url: /** @type {string} */ (child.ready.url) };
+    },
+    /** Stops the copies startReplica started, the gateways first. */
+    async stopReplicas() {
+      const names = [...replicas.keys()].sort((x, y) => Number(y.startsWith('gateway')) - Number(x.startsWith('gateway')));
+      for (const name of names) {
+        await replicas.get(name)?.stop();
+        replicas.delete(name);
+      }
     },
     /** Each process's answer to 'usage', by name. */
     async usage() {

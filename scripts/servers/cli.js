@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-// node scripts/servers/cli.js up      start all four, print their env, stay up
+// node scripts/servers/cli.js up      start all four and a 3-master Redis Cluster
+//                                     (REDIS_CLUSTER_URL), print their env, stay up
 //                                     until Ctrl+C / SIGTERM, then stop them
 // node scripts/servers/cli.js ensure  only build/fetch into the cache (CI warm-up),
-//                                     cfn-lint included (the AWS template's test runs it)
+//                                     cfn-lint included (the AWS template's test runs it),
+//                                     and helm and kubernetes-validate (the Helm chart's test)
 //
 // Progress goes to stderr; `up` prints only the export lines on stdout.
 
-import { cacheDir, ensureCfnLint, ensureServers, startServers } from './index.js';
+import { cacheDir, ensureCfnLint, ensureHelm, ensureKubernetesValidate, ensureServers, startServers } from './index.js';
 
 const USAGE = 'usage: node scripts/servers/cli.js up|ensure';
 
 async function up() {
-  const { env, stop } = await startServers();
+  const { env, stop } = await startServers({ only: ['mongodb', 'redis', 'kafka', 's3', 'redis-cluster'] });
   for (const [name, value] of Object.entries(env)) {
     process.stdout.write(`export ${name}=${value}\n`);
   }
@@ -30,7 +32,8 @@ async function up() {
 
 async function ensure() {
   const started = Date.now();
-  await Promise.all([ensureServers(), ensureCfnLint((msg) => process.stderr.write(`[servers] ${msg}\n`))]);
+  const log = (/** @type {string} */ msg) => process.stderr.write(`[servers] ${msg}\n`);
+  await Promise.all([ensureServers(), ensureCfnLint(log), ensureHelm(log), ensureKubernetesValidate(log)]);
   process.stderr.write(`[servers] cache ready in ${((Date.now() - started) / 1000).toFixed(1)}s at ${cacheDir()}\n`);
 }
 

@@ -8,6 +8,8 @@
 //   kafka-<same hash>/cds-<hash of the JVM and jars>.jsa   (class-data archive)
 //   moto-venv/   a Python venv with moto's server, stamped .chirp-requirements
 //   cfn-lint-venv/  the same with cfn-lint (the SAM template's linter)
+//   helm-<version>-<hash of its link flags>/helm   (the Helm chart's test)
+//   kubernetes-validate-venv/  kubernetes-validate (the chart's manifests, offline)
 // An entry appears whole or not at all (built aside, then renamed; a venv
 // cannot be moved, so its stamp file is written last instead), and a lock
 // dir next to it keeps concurrent runs from building it twice.
@@ -196,7 +198,7 @@ export async function ensureRedis(log) {
   return { bin };
 }
 
-// ---------------------------------------------------------------- Python tools (moto, cfn-lint)
+// ---------------------------------------------------------------- Python tools (moto, cfn-lint, kubernetes-validate)
 
 /**
  * What the moto venv gets, exactly. moto[server] pins none of its
@@ -234,6 +236,26 @@ const CFN_LINT_REQUIREMENTS = [
   'botocore==1.44.8',
 ];
 
+/**
+ * What the kubernetes-validate venv gets, exactly: the validator, which
+ * carries the Kubernetes JSON schemas of every version it knows (1.25 to
+ * 1.37 in 1.37.0; the chart's test picks one), and everything it imports,
+ * pinned, since its verdicts are jsonschema's (the same jsonschema as
+ * cfn-lint's).
+ */
+const KUBERNETES_VALIDATE_REQUIREMENTS = [
+  'kubernetes-validate==1.37.0',
+  'jsonschema==4.26.0',
+  'jsonschema-specifications==2025.9.1',
+  'referencing==0.37.0',
+  'rpds-py==2026.9.1',
+  'attrs==26.1.0',
+  'PyYAML==6.0.4',
+  'packaging==26.4',
+  'typing-extensions==4.16.0',
+  'importlib-resources==7.1.0',
+];
+
 /** moto 5.2 and cfn-lint 1.53 need Python 3.10+; venv and ensurepip are split off on Debian. */
 const PYTHON_CHECK = 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 10))';
 
@@ -257,6 +279,18 @@ export function ensureMoto(log) {
  */
 export function ensureCfnLint(log) {
   return ensureVenv({ name: 'cfn-lint', requirements: CFN_LINT_REQUIREMENTS, command: 'cfn-lint', log });
+}
+
+/**
+ * A Python venv in the cache with kubernetes-validate, which checks the Helm
+ * chart's rendered manifests (deploy/helm/chirp) against the Kubernetes API
+ * schemas offline.
+ *
+ * @param {Log} log
+ * @returns {Promise<{ bin: string }>}
+ */
+export function ensureKubernetesValidate(log) {
+  return ensureVenv({ name: 'kubernetes-validate', requirements: KUBERNETES_VALIDATE_REQUIREMENTS, command: 'kubernetes-validate', log });
 }
 
 /**
@@ -303,6 +337,65 @@ function readIfExists(file) {
   } catch {
     return null;
   }
+}
+
+// ---------------------------------------------------------------- Helm
+
+/**
+ * The Helm release the chart's test lints and renders deploy/helm/chirp
+ * with. Helm's binaries are on get.helm.sh, which these machines cannot
+ * reach; its Go module is on the module proxy, so it is built from source,
+ * as FerretDB is.
+ */
+export const HELM_VERSION = 'v3.21.4';
+
+/**
+ * What helm's own Makefile gives the linker, so that this build behaves as
+ * the released binary: its version (else `helm version` says v3.21), and
+ * the Kubernetes version it assumes without a cluster, for
+ * `.Capabilities.KubeVersion` and `helm lint`'s deprecation checks (else
+ * 1.20, older than the chart's kubeVersion allows). The Makefile takes it
+ * from the client-go helm is built with: v0.36.2 in helm v3.21.4's go.mod,
+ * so 1.36. Changing a flag builds again, into a directory of its own.
+ */
+const HELM_LDFLAGS = [
+  '-s',
+  '-w',
+  `-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}`,
+  ...['pkg/chartutil', 'pkg/lint/rules'].flatMap((pkg) => [
+    `-X helm.sh/helm/v3/${pkg}.k8sVersionMajor=1`,
+    `-X helm.sh/helm/v3/${pkg}.k8sVersionMinor=36`,
+  ]),
+].join(' ');
+
+/**
+ * Builds helm with `go install` into the cache unless that very build is
+ * there already.
+ *
+ * @param {Log} log
+ * @returns {Promise<{ bin: string }>}
+ */
+export async function ensureHelm(log) {
+  const dir = path.join(cacheDir(), `helm-${HELM_VERSION}-${hashString(HELM_LDFLAGS)}`);
+  const bin = path.join(dir, 'helm');
+
+  await onceInCache(dir, log, async () => {
+    const go = requireTool('go', `Install Go 1.26 or newer, which helm ${HELM_VERSION} needs (https://go.dev/dl/), or a Go that may fetch that toolchain (GOTOOLCHAIN=auto).`);
+    log(`building helm ${HELM_VERSION} from the Go module proxy (first run only; 2-3 minutes on a fresh machine, seconds with Go's build cache warm)...`);
+    const started = Date.now();
+    const tmp = `${dir}.tmp-${process.pid}`;
+    await fsp.rm(tmp, { recursive: true, force: true });
+    // `go install module@version` builds helm's module as published, by its
+    // own go.mod and go.sum (checked against the checksum database), outside
+    // any module of ours; GOBIN puts the binary aside, renamed into place.
+    await run(go, ['install', '-trimpath', `-ldflags=${HELM_LDFLAGS}`, `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`], {
+      cwd: os.tmpdir(),
+      env: { GOBIN: tmp, CGO_ENABLED: '0' },
+    });
+    await fsp.rename(tmp, dir);
+    log(`built helm in ${seconds(started)}`);
+  });
+  return { bin };
 }
 
 // ---------------------------------------------------------------- PostgreSQL

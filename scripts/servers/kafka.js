@@ -1,6 +1,8 @@
 // A real Apache Kafka 3.9 broker (jars from Maven Central, see ensure.js) as
 // a single combined KRaft node: one JVM is both controller and broker, which
-// is all a test needs and the quickest way to get a working cluster.
+// is all most tests need and the quickest way to get a working cluster.
+// startKafkaCluster starts three such nodes as one cluster (a 3-voter
+// quorum, every partition on all three) for tests that stop a broker.
 
 import { randomBytes } from 'node:crypto';
 import fsp from 'node:fs/promises';
@@ -47,26 +49,7 @@ async function startOnce({ java, jarsDir, cdsArchive, root, log, jvmArgs = [], s
   await fsp.writeFile(propsFile, serverProperties({ port, controllerPort, dataDir }));
   await writeMetaProperties(dataDir);
 
-  const extraOpts = (process.env.CHIRP_KAFKA_JAVA_OPTS ?? '').split(/\s+/).filter(Boolean);
-  const server = spawnServer({
-    name: 'kafka',
-    command: java,
-    args: [
-      '-Xms256m', '-Xmx512m',
-      // Serial GC: fastest to start, and enough for a test broker's heap.
-      '-XX:+UseSerialGC',
-      '-XX:+ExitOnOutOfMemoryError',
-      '-Djava.awt.headless=true',
-      ...(cdsArchive ? [`-XX:SharedArchiveFile=${cdsArchive}`] : []),
-      ...jvmArgs,
-      ...extraOpts,
-      `-Dlog4j.configuration=file:${log4jConfig}`,
-      '-cp', path.join(jarsDir, '*'),
-      'kafka.Kafka', propsFile,
-    ],
-    logFile: path.join(root, `kafka-${port}.log`),
-    log,
-  });
+  const server = spawnKafka({ name: 'kafka', java, jarsDir, cdsArchive, propsFile, logFile: path.join(root, `kafka-${port}.log`), log, jvmArgs });
 
   const brokers = `127.0.0.1:${port}`;
   const stop = () => stopServer(server, stopGraceMs);
@@ -85,6 +68,55 @@ async function startOnce({ java, jarsDir, cdsArchive, root, log, jvmArgs = [], s
 }
 
 /**
+ * One JVM running kafka.Kafka on a properties file, its output in logFile.
+ *
+ * @param {{ name: string, java: string, jarsDir: string, cdsArchive?: string | null, propsFile: string, logFile: string,
+ *           log: (msg: string) => void, jvmArgs?: string[], heap?: [string, string] }} p
+ */
+function spawnKafka({ name, java, jarsDir, cdsArchive, propsFile, logFile, log, jvmArgs = [], heap = ['-Xms256m', '-Xmx512m'] }) {
+  const extraOpts = (process.env.CHIRP_KAFKA_JAVA_OPTS ?? '').split(/\s+/).filter(Boolean);
+  return spawnServer({
+    name,
+    command: java,
+    args: [
+      ...heap,
+      // Serial GC: fastest to start, and enough for a test broker's heap.
+      '-XX:+UseSerialGC',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djava.awt.headless=true',
+      ...(cdsArchive ? [`-XX:SharedArchiveFile=${cdsArchive}`] : []),
+      ...jvmArgs,
+      ...extraOpts,
+      `-Dlog4j.configuration=file:${log4jConfig}`,
+      '-cp', path.join(jarsDir, '*'),
+      'kafka.Kafka', propsFile,
+    ],
+    logFile,
+    log,
+  });
+}
+
+/**
+ * What every KRaft node here is: broker and controller in one process, on
+ * loopback, plaintext, its quorum's voters as `id@host:port,...`.
+ *
+ * @param {{ nodeId: number, port: number, controllerPort: number, voters: string, dataDir: string }} p
+ */
+function kraftNode({ nodeId, port, controllerPort, voters, dataDir }) {
+  return [
+    'process.roles=broker,controller',
+    `node.id=${nodeId}`,
+    `controller.quorum.voters=${voters}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'inter.broker.listener.name=PLAINTEXT',
+    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `log.dirs=${dataDir}`,
+  ];
+}
+
+/**
  * Broker settings: one node, replication factor 1 everywhere, and no delays
  * that only make sense for a real cluster.
  *
@@ -92,15 +124,7 @@ async function startOnce({ java, jarsDir, cdsArchive, root, log, jvmArgs = [], s
  */
 function serverProperties({ port, controllerPort, dataDir }) {
   return `${[
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=PLAINTEXT',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    `log.dirs=${dataDir}`,
+    ...kraftNode({ nodeId: 1, port, controllerPort, voters: `1@127.0.0.1:${controllerPort}`, dataDir }),
     // Tests may produce to a topic before anyone created it.
     'auto.create.topics.enable=true',
     'num.partitions=3',
@@ -124,10 +148,148 @@ function serverProperties({ port, controllerPort, dataDir }) {
  * its configuration (the latest, 3.9-IV0), and it adds directory.id itself.
  *
  * @param {string} dataDir
+ * @param {{ nodeId?: number, clusterId?: string }} [node] the nodes of one cluster share its id
  */
-async function writeMetaProperties(dataDir) {
-  const lines = ['version=1', 'node.id=1', `cluster.id=${randomClusterId()}`];
+async function writeMetaProperties(dataDir, { nodeId = 1, clusterId = randomClusterId() } = {}) {
+  const lines = ['version=1', `node.id=${nodeId}`, `cluster.id=${clusterId}`];
   await fsp.writeFile(path.join(dataDir, 'meta.properties'), `${lines.join('\n')}\n`);
+}
+
+// ---------------------------------------------------------------- a cluster
+
+const CLUSTER_HEAP = /** @type {[string, string]} */ (['-Xms128m', '-Xmx384m']);
+const CLUSTER_STOP_GRACE_MS = 1_000;
+
+/**
+ * @typedef {object} ClusterNode
+ * @property {number} nodeId
+ * @property {string} address        host:port of its client listener
+ * @property {number} pid            of its JVM (changes when it is started again)
+ * @property {() => Promise<void>} stop   SIGTERM: a controlled shutdown (leaders move first)
+ * @property {() => Promise<void>} kill   SIGKILL: a crash (the controller notices within broker.session.timeout.ms)
+ * @property {() => Promise<void>} start  starts it again, on the same ports and data, and waits until the cluster lists it
+ * @property {() => boolean} running
+ */
+
+/**
+ * Starts `nodes` (default 3) combined broker+controller KRaft nodes on
+ * loopback as one cluster: every node is a voter of the metadata quorum,
+ * topics get `nodes` replicas by default, and a write needs two of them in
+ * sync (min.insync.replicas 2), so the cluster keeps taking acks=all writes
+ * with one node down. Each JVM gets a 384 MiB heap. Resolves once every
+ * node answers and lists all of them.
+ *
+ * @param {KafkaOptions & { nodes?: number }} opts
+ * @returns {Promise<{ env: { KAFKA_BROKERS: string }, nodes: ClusterNode[], stop: () => Promise<void> }>}
+ */
+export function startKafkaCluster(opts) {
+  return retryOnPortClash(() => startClusterOnce(opts));
+}
+
+/** @param {KafkaOptions & { nodes?: number }} opts */
+async function startClusterOnce({ java, jarsDir, cdsArchive, root, log, jvmArgs = [], nodes: count = 3, stopGraceMs = STOP_GRACE_MS }) {
+  /** @type {number[]} */
+  const ports = [];
+  for (let n = 0; n < count * 2; n += 1) ports.push(await freePort(ports));
+  const members = Array.from({ length: count }, (_, index) => ({
+    nodeId: index + 1,
+    port: /** @type {number} */ (ports[index * 2]),
+    controllerPort: /** @type {number} */ (ports[index * 2 + 1]),
+  }));
+  const voters = members.map((m) => `${m.nodeId}@127.0.0.1:${m.controllerPort}`).join(',');
+  const clusterId = randomClusterId();
+  const dir = path.join(root, `kafka-cluster-${members[0]?.port}`);
+
+  /** @type {Array<{ nodeId: number, address: string, propsFile: string, logFile: string, server: import('./processes.js').Server | null }>} */
+  const started = [];
+  for (const member of members) {
+    const nodeDir = path.join(dir, `node-${member.nodeId}`);
+    const dataDir = path.join(nodeDir, 'data');
+    await fsp.mkdir(dataDir, { recursive: true });
+    const propsFile = path.join(nodeDir, 'server.properties');
+    await fsp.writeFile(propsFile, clusterNodeProperties({ ...member, voters, dataDir, nodes: count }));
+    await writeMetaProperties(dataDir, { nodeId: member.nodeId, clusterId });
+    started.push({ nodeId: member.nodeId, address: `127.0.0.1:${member.port}`, propsFile, logFile: path.join(root, `kafka-node${member.nodeId}-${member.port}.log`), server: null });
+  }
+  const brokers = started.map((node) => node.address).join(',');
+
+  /** @param {(typeof started)[number]} node */
+  const launch = async (node) => {
+    const server = spawnKafka({ name: `kafka node ${node.nodeId}`, java, jarsDir, cdsArchive, propsFile: node.propsFile, logFile: node.logFile, log, jvmArgs, heap: CLUSTER_HEAP });
+    node.server = server;
+    await waitUntilReady(server, () => describeCluster(node.address, count), {
+      timeoutMs: READY_TIMEOUT_MS,
+      intervalMs: 200,
+      what: `node ${node.nodeId} answered describeCluster() listing all ${count} brokers`,
+    });
+    server.ready = true;
+  };
+  /** @param {(typeof started)[number]} node @param {number} graceMs */
+  const halt = async (node, graceMs) => {
+    if (node.server) await stopServer(node.server, graceMs);
+  };
+  // The whole cluster goes at once, its data with it: no controlled shutdown
+  // to wait for (each node would try to hand its leaders to the others).
+  const stop = () => Promise.all(started.map((node) => halt(node, CLUSTER_STOP_GRACE_MS))).then(() => undefined);
+
+  try {
+    await Promise.all(started.map(launch));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    env: { KAFKA_BROKERS: brokers },
+    nodes: started.map((node) => ({
+      nodeId: node.nodeId,
+      address: node.address,
+      get pid() {
+        return node.server?.pid ?? -1;
+      },
+      stop: () => halt(node, stopGraceMs),
+      kill: async () => {
+        const { server } = node;
+        if (!server || server.hasExited()) return;
+        server.stopping = true; // expected: no "exited unexpectedly" warning
+        server.child.kill('SIGKILL');
+        await server.exited;
+      },
+      start: () => launch(node),
+      running: () => Boolean(node.server && !node.server.hasExited()),
+    })),
+    stop,
+  };
+}
+
+/**
+ * One node of a cluster: replication everywhere (offsets and transaction
+ * logs too), two replicas in sync for a write, and failure detection
+ * quicker than the defaults so that a test losing a broker stays short.
+ *
+ * @param {{ nodeId: number, port: number, controllerPort: number, voters: string, dataDir: string, nodes: number }} p
+ */
+function clusterNodeProperties({ nodeId, port, controllerPort, voters, dataDir, nodes }) {
+  const inSync = Math.min(2, nodes);
+  return `${[
+    ...kraftNode({ nodeId, port, controllerPort, voters, dataDir }),
+    'auto.create.topics.enable=false',
+    'num.partitions=3',
+    `default.replication.factor=${nodes}`,
+    `min.insync.replicas=${inSync}`,
+    'unclean.leader.election.enable=false',
+    `offsets.topic.replication.factor=${nodes}`,
+    'offsets.topic.num.partitions=1',
+    `transaction.state.log.replication.factor=${nodes}`,
+    `transaction.state.log.min.isr=${inSync}`,
+    'transaction.state.log.num.partitions=1',
+    'group.initial.rebalance.delay.ms=0',
+    // A node that stops heartbeating is fenced (its partitions led and its
+    // ISR places given to the others) after 4 s instead of 9.
+    'broker.heartbeat.interval.ms=1000',
+    'broker.session.timeout.ms=4000',
+    'replica.lag.time.max.ms=10000',
+    'log.cleaner.dedupe.buffer.size=8388608',
+  ].join('\n')}\n`;
 }
 
 /**
@@ -149,11 +311,13 @@ async function kafkajs() {
 }
 
 /**
- * One readiness probe: does the broker answer a metadata request?
+ * One readiness probe: does the broker answer a metadata request (listing
+ * at least `atLeast` brokers)?
  *
  * @param {string} brokers
+ * @param {number} [atLeast]
  */
-async function describeCluster(brokers) {
+async function describeCluster(brokers, atLeast = 1) {
   const { Kafka, logLevel } = await kafkajs();
   const kafka = new Kafka({
     clientId: 'chirp-servers-probe',
@@ -167,7 +331,7 @@ async function describeCluster(brokers) {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0;
+    return cluster.brokers.length >= atLeast;
   } finally {
     await admin.disconnect().catch(() => {});
   }

@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { redisClusterSeeds } from './adapters/redis-client.js';
 import { SigningKeys } from './auth.js';
 import type { RateLimitRule } from './rate-limit.js';
 
@@ -24,6 +25,13 @@ export const CONTAINER_MONGODB_POOL_SIZE = 50;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+/**
+ * Partitions per topic unless KAFKA_PARTITIONS says otherwise: room for a
+ * dozen instances of each consumer group to share every topic (a group's
+ * members beyond its partition count sit idle), at little cost to a broker.
+ */
+export const DEFAULT_KAFKA_PARTITIONS = 12;
+
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
@@ -41,9 +49,15 @@ const environmentSchema = z.object({
   MONGODB_MAX_POOL_SIZE: z.coerce.number().int().positive().optional(),
   REDIS_URL: optionalUrl,
   REDIS_KEY_PREFIX: z.string().default('chirp:'),
+  /** `true`: REDIS_URL names one or more nodes of a Redis Cluster, comma-separated. */
+  REDIS_CLUSTER: z.enum(['true', 'false']).default('false'),
   KAFKA_BROKERS: optionalUrl,
   KAFKA_CLIENT_ID: z.string().optional(),
   KAFKA_TOPIC_PREFIX: z.string().default(''),
+  /** Partitions of each topic the services create (an existing topic keeps its count). */
+  KAFKA_PARTITIONS: positiveInt(DEFAULT_KAFKA_PARTITIONS),
+  /** Copies of each partition for topics the services create; unset: the broker's default.replication.factor. */
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().positive().optional(),
   OUTBOX_SWEEP_INTERVAL_MS: positiveInt(60_000),
   OUTBOX_GRACE_MS: positiveInt(5000),
   WORKERS: positiveInt(1),
@@ -83,8 +97,13 @@ export interface ServiceConfig {
   /** `maxPoolSize`: connections per process (50 in a container, 4 in a Lambda execution environment: see lambda.ts). */
   mongo: { url: string; database: string; maxPoolSize: number } | undefined;
   /** `keyPrefix` scopes this service's keys; `livePrefix` is shared by every service and gateway (live channels). */
-  redis: { url: string; keyPrefix: string; livePrefix: string } | undefined;
-  kafka: { brokers: string[]; clientId: string; topicPrefix: string } | undefined;
+  redis: { url: string; cluster: boolean; keyPrefix: string; livePrefix: string } | undefined;
+  /**
+   * `partitions` and `replicationFactor` (undefined: the broker's default)
+   * apply to the topics a service creates; events are keyed by entity, so
+   * each entity's events stay in order on one partition.
+   */
+  kafka: { brokers: string[]; clientId: string; topicPrefix: string; partitions: number; replicationFactor: number | undefined } | undefined;
   outbox: { sweepIntervalMs: number; graceMs: number };
   /** Worker processes of this instance (node:cluster), one per core it is given; 1 runs in this process. */
   workers: number;
@@ -188,14 +207,14 @@ export function loadConfig(
     mongo: env.MONGODB_URL
       ? { url: env.MONGODB_URL, database: `${env.MONGODB_DB_PREFIX}_${service}`, maxPoolSize: env.MONGODB_MAX_POOL_SIZE ?? CONTAINER_MONGODB_POOL_SIZE }
       : undefined,
-    redis: env.REDIS_URL
-      ? { url: env.REDIS_URL, keyPrefix: `${env.REDIS_KEY_PREFIX}${service}:`, livePrefix: env.REDIS_KEY_PREFIX }
-      : undefined,
+    redis: env.REDIS_URL ? loadRedisConfig(env, env.REDIS_URL, service) : undefined,
     kafka: env.KAFKA_BROKERS
       ? {
           brokers: env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()).filter(Boolean),
           clientId: env.KAFKA_CLIENT_ID ?? `chirp-${service}`,
           topicPrefix: env.KAFKA_TOPIC_PREFIX,
+          partitions: env.KAFKA_PARTITIONS,
+          replicationFactor: env.KAFKA_REPLICATION_FACTOR,
         }
       : undefined,
     outbox: { sweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL_MS, graceMs: env.OUTBOX_GRACE_MS },
@@ -221,6 +240,29 @@ function assertProductionReady(config: ServiceConfig, required: readonly Server[
       `Production needs real servers; in-memory adapters are for development only. Missing: ${missing.join(', ')}.`,
     );
   }
+}
+
+/**
+ * One server, or with REDIS_CLUSTER=true a Redis Cluster whose nodes
+ * REDIS_URL names (one is enough: the client learns the rest). On a cluster
+ * the keys that meet in one script carry a hash tag (`{<userId>}`), which a
+ * brace in the prefix would override.
+ */
+function loadRedisConfig(env: Environment, url: string, service: string): NonNullable<ServiceConfig['redis']> {
+  const cluster = env.REDIS_CLUSTER === 'true';
+  if (cluster) {
+    try {
+      redisClusterSeeds(url);
+    } catch (error) {
+      throw new ConfigurationError(`Invalid configuration: REDIS_URL: ${(error as Error).message}.`);
+    }
+    if (/[{}]/.test(env.REDIS_KEY_PREFIX)) {
+      throw new ConfigurationError('Invalid configuration: REDIS_KEY_PREFIX cannot hold { or } on a Redis Cluster: it would take the place of the keys\' hash tags.');
+    }
+  } else if (url.includes(',')) {
+    throw new ConfigurationError('Invalid configuration: REDIS_URL names several servers; set REDIS_CLUSTER=true for a Redis Cluster.');
+  }
+  return { url, cluster, keyPrefix: `${env.REDIS_KEY_PREFIX}${service}:`, livePrefix: env.REDIS_KEY_PREFIX };
 }
 
 function loadMediaConfig(env: Environment): MediaStorageConfig {

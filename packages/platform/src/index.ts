@@ -25,6 +25,20 @@ export { InMemoryEventBus } from './adapters/memory-event-bus.js';
 export { KafkaEventBus, type KafkaSettings } from './adapters/kafka-event-bus.js';
 export { stopKafkajsIdlePolling } from './adapters/kafkajs-idle-fix.js';
 export { RedisCache, createRedisClient } from './adapters/redis-cache.js';
+export {
+  askEachKeysNode,
+  connectRedis,
+  groupBySlot,
+  isCluster,
+  mgetAnywhere,
+  pipelineByNode,
+  pipelineReplies,
+  redisClusterSeeds,
+  slotOf,
+  type RedisClient,
+  type RedisConnection,
+  type SlotCommands,
+} from './adapters/redis-client.js';
 export * from './service.js';
 export { PendingChanges } from './adapters/memory-pending-changes.js';
 export * from './versioned-cache.js';

@@ -1,13 +1,13 @@
 import { Metrics } from './metrics.js';
 import type { Db, MongoClient } from 'mongodb';
-import type { Redis } from 'ioredis';
 import type { Cache } from './cache.js';
 import type { VersionedCache } from './versioned-cache.js';
 import type { ServiceConfig } from './config.js';
 import type { EventBus } from './events.js';
 import type { Logger } from './logger.js';
 import { RotatingMongo } from './mongo.js';
-import { createRedisClient, RedisCache } from './adapters/redis-cache.js';
+import { RedisCache } from './adapters/redis-cache.js';
+import { createRedisClient, type RedisClient } from './adapters/redis-client.js';
 import { InMemoryCache } from './adapters/memory-cache.js';
 import { InMemoryVersionedCache } from './adapters/memory-versioned-cache.js';
 import { RedisVersionedCache } from './adapters/redis-versioned-cache.js';
@@ -27,7 +27,8 @@ export interface Infrastructure {
   mongoClient: MongoClient | undefined;
   /** Moves MongoDB to a new URI without a restart (a rotated password); the repositories keep working. */
   rotateMongo(url: string): Promise<void>;
-  redis: Redis | undefined;
+  /** One server or a cluster (REDIS_CLUSTER): see adapters/redis-client.ts. */
+  redis: RedisClient | undefined;
   cache: Cache;
   /** Newest-version-wins entries, for caches that reads and writes fill concurrently. */
   versionedCache: VersionedCache;
@@ -55,7 +56,7 @@ export async function connectInfrastructure(
   shared: SharedInProcess = {},
 ): Promise<Infrastructure> {
   const mongo = config.mongo ? await RotatingMongo.connect(config.mongo, `chirp-${config.service}`) : undefined;
-  const redis = config.redis ? createRedisClient(config.redis.url, config.redis.keyPrefix) : undefined;
+  const redis = config.redis ? createRedisClient(config.redis, config.redis.keyPrefix) : undefined;
   const cache: Cache = redis ? new RedisCache(redis) : new InMemoryCache();
   const versionedCache: VersionedCache = redis ? new RedisVersionedCache(redis) : new InMemoryVersionedCache();
   const metrics = new Metrics({ service: config.service, emf: config.metricsEmf, logger });
@@ -81,7 +82,7 @@ export async function connectInfrastructure(
     metrics,
     description: [
       mongo ? 'MongoDB' : 'in-memory storage',
-      redis ? 'Redis' : 'in-memory cache',
+      redis ? (config.redis?.cluster ? 'Redis Cluster' : 'Redis') : 'in-memory cache',
       config.kafka ? 'Kafka' : 'in-process event bus',
     ].join(', '),
     async checkReady() {
@@ -98,6 +99,6 @@ export async function connectInfrastructure(
 
 /** Redis pub/sub when Redis is configured, else the process's shared in-memory bus. */
 export function connectLiveBus(config: ServiceConfig, shared: SharedInProcess = {}, logger?: Logger): LiveBus {
-  if (config.redis) return new RedisLiveBus(config.redis.url, config.redis.livePrefix, logger?.child({ component: 'live' }));
+  if (config.redis) return new RedisLiveBus(config.redis, config.redis.livePrefix, logger?.child({ component: 'live' }));
   return shared.live ?? new InMemoryLiveBus();
 }

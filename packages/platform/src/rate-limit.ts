@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RedisClient } from './adapters/redis-client.js';
 import { RateLimitedError } from './errors.js';
 
 /** At most `points` attempts per key in a fixed window of `durationSeconds` that starts at the first. */
@@ -66,11 +66,12 @@ export function memoryRateLimiter(name: string, rule: RateLimitRule): RateLimite
 
 /**
  * Shared by every instance, under the client's key prefix (the service's
- * own space): `<prefix>rate:<name>:<key>`. Should Redis stop answering, the
+ * own space): `<prefix>rate:<name>:<key>`, one key per count, so a cluster
+ * spreads the counts over its nodes. Should Redis stop answering, the
  * limit falls back to each process's memory rather than to refusing
  * everyone or to no limit at all.
  */
-export function redisRateLimiter(redis: Redis, name: string, rule: RateLimitRule): RateLimiter {
+export function redisRateLimiter(redis: RedisClient, name: string, rule: RateLimitRule): RateLimiter {
   const options = libraryOptions(name, rule);
   return new FlexibleRateLimiter(
     new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) }),
@@ -84,7 +85,7 @@ export const UNLIMITED: RateLimiter = {
 };
 
 /** Redis when the service has it, memory otherwise; no limit for a rule that is turned off (null). */
-export function createRateLimiter(name: string, rule: RateLimitRule | null, redis: Redis | undefined): RateLimiter {
+export function createRateLimiter(name: string, rule: RateLimitRule | null, redis: RedisClient | undefined): RateLimiter {
   if (!rule) return UNLIMITED;
   return redis ? redisRateLimiter(redis, name, rule) : memoryRateLimiter(name, rule);
 }

@@ -1,4 +1,12 @@
-import { ConfigurationError, DEVELOPMENT_JWT_SECRET, LAMBDA_MONGODB_POOL_SIZE, STRICT_RATE_LIMITS, lambdaEnvironment, loadConfig } from '@chirp/platform';
+import {
+  ConfigurationError,
+  DEVELOPMENT_JWT_SECRET,
+  LAMBDA_MONGODB_POOL_SIZE,
+  STRICT_RATE_LIMITS,
+  lambdaEnvironment,
+  loadConfig,
+  redisClusterSeeds,
+} from '@chirp/platform';
 
 const productionServers = {
   NODE_ENV: 'production',
@@ -25,8 +33,35 @@ describe('loadConfig', () => {
   it('gives each service its own database and Redis key space', () => {
     const config = loadConfig('users', 4001, { ...productionServers, NODE_ENV: 'development' });
     expect(config.mongo).toEqual({ url: 'mongodb://db:27017', database: 'chirp_users', maxPoolSize: 50 });
-    expect(config.redis).toEqual({ url: 'redis://cache:6379', keyPrefix: 'chirp:users:', livePrefix: 'chirp:' });
-    expect(config.kafka).toEqual({ brokers: ['kafka:9092'], clientId: 'chirp-users', topicPrefix: '' });
+    expect(config.redis).toEqual({ url: 'redis://cache:6379', cluster: false, keyPrefix: 'chirp:users:', livePrefix: 'chirp:' });
+    expect(config.kafka).toEqual({ brokers: ['kafka:9092'], clientId: 'chirp-users', topicPrefix: '', partitions: 12, replicationFactor: undefined });
+  });
+
+  it('creates topics with KAFKA_PARTITIONS partitions of KAFKA_REPLICATION_FACTOR replicas', () => {
+    const config = loadConfig('users', 0, { ...productionServers, NODE_ENV: 'development', KAFKA_PARTITIONS: '6', KAFKA_REPLICATION_FACTOR: '3' });
+    expect(config.kafka).toMatchObject({ partitions: 6, replicationFactor: 3 });
+    expect(() => loadConfig('users', 0, { ...productionServers, NODE_ENV: 'development', KAFKA_PARTITIONS: '0' })).toThrow(/KAFKA_PARTITIONS/);
+  });
+
+  it('takes a Redis Cluster by one or more of its nodes with REDIS_CLUSTER=true', () => {
+    const development = { ...productionServers, NODE_ENV: 'development' };
+    const nodes = 'redis://a:7000, rediss://user:secret@b:7001,c:7002';
+    expect(loadConfig('users', 0, { ...development, REDIS_URL: nodes, REDIS_CLUSTER: 'true' }).redis).toEqual({
+      url: nodes,
+      cluster: true,
+      keyPrefix: 'chirp:users:',
+      livePrefix: 'chirp:',
+    });
+    expect(redisClusterSeeds(nodes)).toEqual([
+      { host: 'a', port: 7000, username: undefined, password: undefined, tls: false },
+      { host: 'b', port: 7001, username: 'user', password: 'secret', tls: true },
+      { host: 'c', port: 7002, username: undefined, password: undefined, tls: false },
+    ]);
+    expect(() => loadConfig('users', 0, { ...development, REDIS_URL: nodes })).toThrow(/REDIS_CLUSTER=true/);
+    expect(() => loadConfig('users', 0, { ...development, REDIS_URL: 'redis://a:7000/2', REDIS_CLUSTER: 'true' })).toThrow(/database 0/);
+    expect(() => loadConfig('users', 0, { ...development, REDIS_URL: 'http://a:7000', REDIS_CLUSTER: 'true' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig('users', 0, { ...development, REDIS_CLUSTER: 'true', REDIS_KEY_PREFIX: '{chirp}:' })).toThrow(/REDIS_KEY_PREFIX/);
+    expect(() => loadConfig('users', 0, { ...development, REDIS_CLUSTER: 'yes' })).toThrow(/REDIS_CLUSTER/);
   });
 
   it('refuses to start in production on the development key', () => {

@@ -1,12 +1,31 @@
 import { addressKey, createRedisClient, enforceRateLimit, hashedKey, memoryRateLimiter, redisRateLimiter, RateLimitedError, UNLIMITED } from '@chirp/platform';
-import { describeRateLimiterContract, realServers, uniqueName } from '@chirp/testing';
+import { REDIS_TARGETS, describeRateLimiterContract, uniqueName } from '@chirp/testing';
 
 describeRateLimiterContract('in-process', async () => ({ limiter: memoryRateLimiter, close: async () => {} }));
 
-describeRateLimiterContract('Redis', async () => {
-  const redis = createRedisClient(realServers().redisUrl, `${uniqueName('rate')}:`);
-  return { limiter: (name, rule) => redisRateLimiter(redis, name, rule), close: async () => void (await redis.quit()) };
-});
+for (const target of REDIS_TARGETS) {
+  describeRateLimiterContract(target.name, async () => {
+    const redis = createRedisClient(target.connection(), `${uniqueName('rate')}:`);
+    return { limiter: (name, rule) => redisRateLimiter(redis, name, rule), close: async () => void (await redis.quit()) };
+  });
+}
+
+for (const target of REDIS_TARGETS) {
+  describe(`the limiter on ${target.name}`, () => {
+    it('keeps its counts in Redis, one key each, not in the in-process stand-in it falls back to', async () => {
+      const redis = createRedisClient(target.connection(), `${uniqueName('rate')}:`);
+      try {
+        const limiter = redisRateLimiter(redis, 'stored', { points: 5, durationSeconds: 60 });
+        const keys = Array.from({ length: 12 }, (_, index) => `k${index}`);
+        for (const key of keys) await limiter.consume(key);
+        await limiter.consume('k0');
+        expect(await Promise.all(keys.map((key) => redis.get(`rate:stored:${key}`)))).toEqual(keys.map((_, index) => (index === 0 ? '2' : '1')));
+      } finally {
+        await redis.quit();
+      }
+    });
+  });
+}
 
 describe('enforceRateLimit', () => {
   it('throws RATE_LIMITED with retryAfterSeconds and says when in words', async () => {

@@ -1,3 +1,7 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
 import {
   createTimelineSubgraph,
   loadTimelineSettings,
@@ -6,7 +10,19 @@ import {
   RedisTimelineStore,
   type TimelineStore,
 } from '@chirp/timeline';
-import { Topics, type EventEnvelope, type Infrastructure, type SubgraphAppOptions } from '@chirp/platform';
+import { createNotificationsSubgraph } from '@chirp/notifications';
+import {
+  Topics,
+  connectInfrastructure,
+  createLogger,
+  loadConfig,
+  sleep,
+  type EventBus,
+  type EventEnvelope,
+  type EventSubscription,
+  type Infrastructure,
+  type SubgraphAppOptions,
+} from '@chirp/platform';
 import {
   GraphQLClient,
   eventually,
@@ -25,15 +41,26 @@ import { startStack, type RunningStack } from '@chirp/stack';
  * the stack and against a plain reference model; then every user's
  * timeline, paged to the end, must equal the model's: the tweets, their
  * text, their like counts and whether the viewer likes each (all served by
- * the timeline subgraph's projections). Then the same check after faults: the
+ * the timeline subgraph's projections), and every user's notifications must
+ * be the model's, each once. Then the same check after faults: the
  * fan-out dies half-way through followers, the timeline subgraph is stopped
  * and restarted while writes go on, every event is delivered again twice and
- * out of order, and Redis loses every timeline.
+ * out of order, and Redis loses every timeline. On the real servers the
+ * topics have several partitions, and while writes go on more instances of
+ * the consumer groups join and leave and one is killed in the middle of
+ * its batches.
  *
  * The sequence comes from a seed (printed; set TIMELINE_MODEL_SEED to replay).
  */
 const SEED = Number(process.env.TIMELINE_MODEL_SEED ?? Date.now() % 1_000_000);
 const TOPICS = [Topics.userFollows, Topics.userProfiles, Topics.tweets, Topics.tweetLikes];
+/** Partitions of each topic on the real servers: shared by up to three instances of each group. */
+const PARTITIONS = 4;
+/** The other instance of the groups, in a child process (it imports the built packages). */
+const CONSUMER_INSTANCE = fileURLToPath(new URL('./fixtures/consumer-instance.mjs', import.meta.url));
+/** Events of one group the child applies before it stops in the middle of its batches, and how long its first event of each group takes (so more queue up). */
+const CHILD_HANGS_AFTER = 4;
+const CHILD_FIRST_EVENT_DELAY_MS = 2_000;
 
 /** One timeline entry as compared: id, text, like count, liked by the viewer. */
 type Shown = [string, string, number, boolean];
@@ -66,6 +93,50 @@ class ReferenceModel {
   liveTweets(authorId?: string): string[] {
     return [...this.tweets.entries()].filter(([, t]) => !t.deleted && (!authorId || t.authorId === authorId)).map(([id]) => id);
   }
+
+  /**
+   * A user's visible notifications, as `kind:actor:tweet`: one per active
+   * follow of them and per active like of one of their tweets still there,
+   * not their own (everything here happens within a day, so an edge made
+   * again brings its notification back rather than a second one).
+   */
+  notifications(userId: string): string[] {
+    const follows = [...this.follows.entries()].filter(([, followees]) => followees.has(userId)).map(([followerId]) => `FOLLOW:${followerId}:-`);
+    const likes = [...this.tweets.entries()]
+      .filter(([, tweet]) => tweet.authorId === userId && !tweet.deleted)
+      .flatMap(([id]) => [...(this.likes.get(id) ?? [])].filter((likerId) => likerId !== userId).map((likerId) => `LIKE:${likerId}:${id}`));
+    return [...follows, ...likes].sort();
+  }
+}
+
+/** Which instances applied each event, per group: `group|event id` → instance names. */
+type HandledBy = Map<string, Set<string>>;
+
+/** A bus whose handlers note, once an event is applied, that this instance applied it. */
+function recording(bus: EventBus, instance: string, handledBy: HandledBy): EventBus {
+  return {
+    publish: (topic, events) => bus.publish(topic, events),
+    ping: () => bus.ping(),
+    close: () => bus.close(),
+    subscribe: (options) =>
+      bus.subscribe({
+        ...options,
+        handler: async (event, topic) => {
+          await options.handler(event, topic);
+          noteHandled(handledBy, options.group, event.id, instance);
+        },
+      }),
+  };
+}
+
+function noteHandled(handledBy: HandledBy, group: string, eventId: string, instance: string): void {
+  const key = `${group}|${eventId}`;
+  handledBy.set(key, (handledBy.get(key) ?? new Set()).add(instance));
+}
+
+/** The same infrastructure, with another bus. */
+function withBus(infra: Infrastructure, bus: EventBus): Infrastructure {
+  return Object.assign(Object.create(infra) as Infrastructure, { bus });
 }
 
 /** Dies half-way through every fourth fan-out write, as a process killed mid-fan-out would. */
@@ -96,13 +167,16 @@ class CrashingStore implements TimelineStore {
   mergeRecent: TimelineStore['mergeRecent'] = (id, ids) => this.inner.mergeRecent(id, ids);
 }
 
-function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, operations: number): void {
+function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, operations: number, { onKafka = false } = {}): void {
   describe(`timeline model (${name}, seed ${SEED})`, () => {
     const random = randomSource(SEED);
     const model = new ReferenceModel();
     const accounts: Account[] = [];
     const recorded: Array<{ topic: string; event: EventEnvelope }> = [];
     const settings = { ...loadTimelineSettings({}), maxLength: 15, celebrityFollowers: 4 };
+    const handledBy: HandledBy = new Map();
+    let env: NodeJS.ProcessEnv;
+    let child: ChildProcess | undefined;
     let stack: RunningStack;
     let anonymous: GraphQLClient;
     let store: CrashingStore;
@@ -114,11 +188,15 @@ function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, op
       store = new CrashingStore(inner);
       // In memory, a like cache the test can flush as it flushes Redis on real servers.
       const likeCache = options.infra.redis ? undefined : (memoryLikeCache = new InMemoryLikeCache(3600));
-      return createTimelineSubgraph({ ...options, settings, store, ...(likeCache ? { likeCache } : {}) });
+      const infra = withBus(options.infra, recording(options.infra.bus, 'stack', handledBy));
+      return createTimelineSubgraph({ ...options, infra, settings, store, ...(likeCache ? { likeCache } : {}) });
     };
+    const notificationsFactory = (options: SubgraphAppOptions) =>
+      createNotificationsSubgraph({ ...options, infra: withBus(options.infra, recording(options.infra.bus, 'stack', handledBy)) });
 
     beforeAll(async () => {
-      stack = await startStack({ ...environment(), PORT: '0' }, { factories: { timeline: timelineFactory } });
+      env = { ...environment(), PORT: '0' };
+      stack = await startStack(env, { factories: { timeline: timelineFactory, notifications: notificationsFactory } });
       anonymous = new GraphQLClient(stack.url);
       await stack.infrastructure.users.bus.subscribe({
         group: 'test.recorder',
@@ -129,6 +207,7 @@ function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, op
     }, 120_000);
 
     afterAll(async () => {
+      child?.kill('SIGKILL');
       await stack?.stop();
     });
 
@@ -207,6 +286,34 @@ function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, op
       }
     }
 
+    /** Every notification of the account, as `kind:actor:tweet`, sorted, and how many are unread (all: none is ever marked read). */
+    async function notificationsOf(account: Account): Promise<{ notifications: string[]; unread: number }> {
+      type Node = { kind: string; actor: { id: string }; tweet: { id: string } | null };
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 100; page += 1) {
+        const { notifications, unreadNotificationCount }: { notifications: ConnectionOf<Node>; unreadNotificationCount: number } = await account.client.data(
+          `query($after: String) { unreadNotificationCount notifications(first: 100, after: $after) { edges { node { kind actor { id } tweet { id } } } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+        );
+        seen.push(...notifications.edges.map(({ node }) => `${node.kind}:${node.actor.id}:${node.tweet?.id ?? '-'}`));
+        if (!notifications.pageInfo.hasNextPage) return { notifications: seen.sort(), unread: unreadNotificationCount };
+        after = notifications.pageInfo.endCursor;
+      }
+      throw new Error('the notifications never ended');
+    }
+
+    /** Each user's notifications are the model's, each once: nothing lost, nothing applied twice. */
+    async function expectNotificationsMatchTheModel(): Promise<void> {
+      for (const account of accounts) {
+        const expected = model.notifications(account.id);
+        await eventually(async () => expect(await notificationsOf(account)).toEqual({ notifications: expected, unread: expected.length }), {
+          timeoutMs: 30_000,
+          intervalMs: 200,
+        });
+      }
+    }
+
     it('matches the model after random operations, with fan-outs dying half-way', async () => {
       await run(operations);
       await expectEveryTimelineMatchesTheModel();
@@ -230,6 +337,7 @@ function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, op
         void round;
       }
       await expectEveryTimelineMatchesTheModel();
+      await expectNotificationsMatchTheModel();
     }, 300_000);
 
     it('matches the model after Redis loses every timeline', async () => {
@@ -238,6 +346,127 @@ function describeModelRun(name: string, environment: () => NodeJS.ProcessEnv, op
       await run(Math.ceil(operations / 4));
       await expectEveryTimelineMatchesTheModel();
     }, 300_000);
+
+    if (!onKafka) return;
+
+    /**
+     * Another instance of every timeline group and of the notifications
+     * group joins while writes go on (a rebalance of each); a third, in a
+     * child process, joins, applies events and, in the middle of its
+     * batches, is SIGKILLed: no graceful leave, no commit, so once its
+     * session times out its partitions go to the others, which get its
+     * unfinished events again. Then the second leaves (another rebalance).
+     * Timelines and notifications must still be the model's: nothing lost,
+     * nothing applied twice in effect.
+     */
+    it('matches the model while consumer instances join and leave on partitioned topics, one killed in the middle of its batches', async () => {
+      await expectTopicsPartitioned(env);
+      let writing = true;
+      let operationsDone = 0;
+      let failure: unknown;
+      const workload = (async () => {
+        while (writing) {
+          await randomOperation();
+          operationsDone += 1;
+          await sleep(40);
+        }
+      })().catch((error: unknown) => {
+        failure = error;
+      });
+      /** Until `count` more operations are done (the writes go on meanwhile). */
+      const afterOperations = async (count: number) => {
+        const target = operationsDone + count;
+        while (operationsDone < target) {
+          if (failure) throw failure;
+          await sleep(20);
+        }
+      };
+      const handledByOthers = (group: string, eventId: string) => [...(handledBy.get(`${group}|${eventId}`) ?? [])].filter((instance) => instance !== 'killed');
+
+      let joiner: { stop(): Promise<void> } | undefined;
+      let hung: { group: string; eventId: string };
+      try {
+        await afterOperations(10);
+        joiner = await startConsumerInstance('joiner');
+        await afterOperations(5);
+        hung = await startChildInstance().hung;
+        child?.kill('SIGKILL');
+        // Once its session times out (10 s), the event it was stuck on is applied again by another instance.
+        await eventually(() => expect(handledByOthers(hung.group, hung.eventId)).not.toEqual([]), { timeoutMs: 60_000, intervalMs: 200 });
+        await joiner.stop();
+        joiner = undefined;
+        await afterOperations(10);
+      } finally {
+        writing = false;
+        await workload;
+        child?.kill('SIGKILL');
+        await joiner?.stop();
+      }
+      if (failure) throw failure;
+
+      await expectEveryTimelineMatchesTheModel();
+      await expectNotificationsMatchTheModel();
+      const instances = new Set([...handledBy.values()].flatMap((names) => [...names]));
+      expect([...instances].sort()).toEqual(['joiner', 'killed', 'stack']);
+      const appliedByKilled = [...handledBy.values()].filter((names) => names.has('killed'));
+      process.stderr.write(
+        `[timeline model] ${operationsDone} operations while instances joined and left; the killed instance applied ${appliedByKilled.length} events ` +
+          `(stuck on ${hung.eventId} in ${hung.group}), ${appliedByKilled.filter((names) => names.size > 1).length} of them applied again by another after it died\n`,
+      );
+    }, 300_000);
+
+    /** Every topic has PARTITIONS partitions. */
+    async function expectTopicsPartitioned(environment: NodeJS.ProcessEnv): Promise<void> {
+      const admin = new Kafka({ clientId: 'model-test', brokers: String(environment.KAFKA_BROKERS).split(','), logLevel: logLevel.NOTHING }).admin();
+      await admin.connect();
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: TOPICS.map((topic) => `${environment.KAFKA_TOPIC_PREFIX}${topic}`) });
+        expect(topics.map((topic) => topic.partitions.length)).toEqual(TOPICS.map(() => PARTITIONS));
+      } finally {
+        await admin.disconnect();
+      }
+    }
+
+    /** The timeline's and the notifications' consumers, as one more instance of their groups, in this process. */
+    async function startConsumerInstance(instance: string): Promise<{ stop(): Promise<void> }> {
+      const logger = createLogger(instance, 'error');
+      const parts: Array<{ infra: Infrastructure; subscriptions: EventSubscription[] }> = [];
+      for (const service of ['timeline', 'notifications'] as const) {
+        const config = loadConfig(service, 0, env);
+        const infra = await connectInfrastructure(config, logger);
+        const options = { config, logger, infra };
+        const app = service === 'timeline' ? await createTimelineSubgraph({ ...options, settings }) : await createNotificationsSubgraph(options);
+        parts.push({ infra, subscriptions: (await app.startConsumers?.(recording(infra.bus, instance, handledBy))) ?? [] });
+      }
+      return {
+        async stop() {
+          for (const { infra, subscriptions } of parts) {
+            await Promise.all(subscriptions.map((subscription) => subscription.stop()));
+            await infra.close();
+          }
+        },
+      };
+    }
+
+    /** The same, in a child process that stops in the middle of its batches once a group has applied CHILD_HANGS_AFTER events; resolves with where it hung. */
+    function startChildInstance(): { hung: Promise<{ group: string; eventId: string }> } {
+      child = spawn(process.execPath, [CONSUMER_INSTANCE], {
+        env: { ...env, HANG_AFTER: String(CHILD_HANGS_AFTER), FIRST_EVENT_DELAY_MS: String(CHILD_FIRST_EVENT_DELAY_MS), TIMELINE_SETTINGS: JSON.stringify(settings) },
+        // Its stdin is a pipe from this process: when this process goes, however, so does the child.
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const running = child;
+      const hung = new Promise<{ group: string; eventId: string }>((resolve, reject) => {
+        running.once('exit', (code, signal) => reject(new Error(`the consumer instance exited (${signal ?? code}) before it hung`)));
+        createInterface({ input: running.stdout! }).on('line', (line) => {
+          const [what, group, eventId] = line.split(' ');
+          if (!group || !eventId) return;
+          if (what === 'handled') noteHandled(handledBy, group, eventId, 'killed');
+          if (what === 'hung') resolve({ group, eventId });
+        });
+      });
+      return { hung };
+    }
   });
 }
 
@@ -262,4 +491,4 @@ async function flushTimelineCache(
 }
 
 describeModelRun('in memory', inMemoryEnvironment, 150);
-describeModelRun('real servers', () => isolatedEnvironment(), 90);
+describeModelRun('real servers', () => ({ ...isolatedEnvironment(), KAFKA_PARTITIONS: String(PARTITIONS) }), 90, { onKafka: true });

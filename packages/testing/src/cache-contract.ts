@@ -50,6 +50,15 @@ export function describeCacheContract(name: string, createCache: () => Promise<{
       expect(await cache.getMany([key])).toEqual([null]);
     });
 
+    it('reads, writes and deletes many keys at once (on a cluster: keys of many slots, on every node)', async () => {
+      const keys = Array.from({ length: 60 }, (_, index) => uniqueName(`many${index}`));
+      await cache.setMany(keys.filter((_, index) => index % 2 === 0).map((key) => ({ key, value: `set ${key}`, ttlSeconds: 60 })));
+      await cache.addMany(keys.map((key) => ({ key, value: `added ${key}`, ttlSeconds: 60 })));
+      expect(await cache.getMany(keys)).toEqual(keys.map((key, index) => (index % 2 === 0 ? `set ${key}` : `added ${key}`)));
+      await cache.delete(keys.slice(0, 30));
+      expect(await cache.getMany(keys)).toEqual(keys.map((key, index) => (index < 30 ? null : index % 2 === 0 ? `set ${key}` : `added ${key}`)));
+    });
+
     it('counts within a fixed window that starts at the first increment', async () => {
       const key = uniqueName('counter');
       expect(await cache.increment(key, 1)).toBe(1);

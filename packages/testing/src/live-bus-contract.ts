@@ -60,6 +60,18 @@ export function describeLiveBusContract(
       expect(got).toEqual(['second:n2']);
     });
 
+    it('publishes to many users in one call, wherever their channels live (on a cluster: every node)', async () => {
+      const users = Array.from({ length: 24 }, (_, index) => uniqueName(`many${index}`));
+      const got = new Map<string, string[]>(users.map((user) => [user, []]));
+      const stops = await Promise.all(
+        users.map((user, index) => (index % 2 === 0 ? gatewayA : gatewayB).listen(LiveStreams.homeTimeline, user, (id) => got.get(user)!.push(id))),
+      );
+      expect(await publisher.publish(LiveStreams.homeTimeline, [...users, uniqueName('nobody')], 't5')).toBe(users.length);
+      await eventually(() => expect([...got.values()]).toEqual(users.map(() => ['t5'])));
+      await Promise.all(stops.map((stop) => stop()));
+      await eventually(async () => expect(await publisher.listening(LiveStreams.homeTimeline, users)).toEqual([]));
+    });
+
     it('checks many users at once, in chunks', async () => {
       const users = Array.from({ length: 1_234 }, (_, index) => uniqueName(`crowd${index}`));
       const got: string[] = [];

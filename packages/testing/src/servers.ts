@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { loadConfig, type ServiceConfig } from '@chirp/platform';
+import { loadConfig, type RedisConnection, type ServiceConfig } from '@chirp/platform';
 
 /**
  * The real servers `npm test` started (or was given): tests of data, cache
@@ -17,6 +17,29 @@ export function realServers(): RealServers {
     throw new Error('MONGODB_URL, REDIS_URL and KAFKA_BROKERS are not set: run the tests with `npm test`, which starts the servers.');
   }
   return { mongoUrl: MONGODB_URL, redisUrl: REDIS_URL, kafkaBrokers: KAFKA_BROKERS };
+}
+
+/**
+ * The 3-master Redis Cluster `npm test` started (or was given as
+ * REDIS_CLUSTER_URL: its nodes, comma-separated). It refuses what a single
+ * server lets pass (CROSSSLOT: a multi-key command, script or pipeline
+ * over keys of several slots), so a suite that passes on it is cluster-safe.
+ */
+export function realRedisCluster(): RedisConnection {
+  const { REDIS_CLUSTER_URL } = process.env;
+  if (!REDIS_CLUSTER_URL) throw new Error('REDIS_CLUSTER_URL is not set: run the tests with `npm test`, which starts a Redis Cluster.');
+  return { url: REDIS_CLUSTER_URL, cluster: true };
+}
+
+/** Where the Redis contract suites run: one server, and a cluster (each suite gets one describe per target). */
+export const REDIS_TARGETS: ReadonlyArray<{ name: string; connection: () => RedisConnection }> = [
+  { name: 'Redis', connection: () => ({ url: realServers().redisUrl, cluster: false }) },
+  { name: 'Redis Cluster', connection: realRedisCluster },
+];
+
+/** `isolatedEnvironment`, with Redis on the cluster (REDIS_CLUSTER=true). */
+export function redisClusterEnvironment(namespace = uniqueName('t')): NodeJS.ProcessEnv {
+  return { ...isolatedEnvironment(namespace), REDIS_URL: realRedisCluster().url, REDIS_CLUSTER: 'true' };
 }
 
 /**
@@ -42,6 +65,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 }
 
+/** Partitions of each topic a test creates, unless KAFKA_PARTITIONS is set. */
+export const TEST_KAFKA_PARTITIONS = 3;
+
 /**
  * The environment of a service under test: on the real servers, in a
  * database, Redis key space and Kafka topic namespace of its own, so test
@@ -58,6 +84,8 @@ export function isolatedEnvironment(namespace = uniqueName('t')): NodeJS.Process
     REDIS_KEY_PREFIX: `${namespace}:`,
     KAFKA_BROKERS: servers.kafkaBrokers,
     KAFKA_TOPIC_PREFIX: `${namespace}.`,
+    // A single test broker: fewer partitions than production's default (12) keep it light.
+    KAFKA_PARTITIONS: process.env.KAFKA_PARTITIONS ?? String(TEST_KAFKA_PARTITIONS),
     OUTBOX_SWEEP_INTERVAL_MS: '200',
     OUTBOX_GRACE_MS: '1000',
   };

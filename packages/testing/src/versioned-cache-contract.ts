@@ -36,6 +36,15 @@ export function describeVersionedCacheContract(name: string, create: () => Promi
       ]);
     });
 
+    it('sets and reads many keys in one call (on a cluster: keys of many slots, on every node)', async () => {
+      const keys = Array.from({ length: 60 }, (_, index) => uniqueName(`many${index}`));
+      await cache.setManyIfNewer(keys.map((key, index) => ({ key, version: 2, value: `${index}`, ttlSeconds: 60 })));
+      await cache.setManyIfNewer(keys.map((key, index) => ({ key, version: index % 3, value: `late ${index}`, ttlSeconds: 60 })));
+      expect(await cache.getMany(keys)).toEqual(keys.map((_, index) => ({ version: 2, value: `${index}` }))); // none newer, an equal one included
+      await cache.setManyIfNewer(keys.map((key, index) => ({ key, version: 2 + (index % 2), value: `new ${index}`, ttlSeconds: 60 })));
+      expect(await cache.getMany(keys)).toEqual(keys.map((_, index) => (index % 2 === 1 ? { version: 3, value: `new ${index}` } : { version: 2, value: `${index}` })));
+    });
+
     it('forgets an entry after its time to live', async () => {
       const key = uniqueName('short');
       await cache.setManyIfNewer([{ key, version: 1, value: 'x', ttlSeconds: 1 }]);

@@ -81,5 +81,7 @@ function defaultLikeCache(redis: SubgraphAppOptions['infra']['redis']): LikeCach
 }
 
 export { InMemoryTimelineStore, RedisTimelineStore, type TimelineStore };
+/** The Redis keys of the timeline store (under the service's prefix): tests that drop a cached timeline name them. */
+export { TIMELINE_KEYS } from './stores/redis-timeline-store.js';
 export { InMemoryLikeCache, RedisLikeCache, type LikeCache };
 export { loadTimelineSettings, type TimelineSettings };

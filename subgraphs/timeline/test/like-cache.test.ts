@@ -1,6 +1,5 @@
-import { createRedisClient } from '@chirp/platform';
-import { realServers, uniqueName } from '@chirp/testing';
-import type { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient } from '@chirp/platform';
+import { REDIS_TARGETS, uniqueName } from '@chirp/testing';
 import type { LikeCache } from '../src/stores/like-cache.js';
 import { InMemoryLikeCache } from '../src/stores/memory-like-cache.js';
 import { RedisLikeCache } from '../src/stores/redis-like-cache.js';
@@ -38,6 +37,13 @@ function describeLikeCacheContract(name: string, create: () => Promise<LikeCache
       expect((await cache.read(viewer, [other]))[0]?.count).toBe(1);
     });
 
+    it('reads and writes the counts of many tweets at once (on a cluster: keys of many slots, on every node)', async () => {
+      const [tweets, viewer] = [Array.from({ length: 40 }, () => id('t')), id('u')];
+      await cache.putCounts(tweets.map((tweetId, index) => ({ tweetId, count: index, version: 1 })));
+      await cache.putStates(viewer, [{ tweetId: tweets[3]!, active: true, seq: 1 }]);
+      expect(await cache.read(viewer, tweets)).toEqual(tweets.map((_, index) => ({ count: index, liked: index === 3 ? true : null })));
+    });
+
     it('keeps each of a viewer’s edges at its highest seq; seq 0 caches "never liked"', async () => {
       const [a, b, c, viewer, someoneElse] = [id('t'), id('t'), id('t'), id('u'), id('u')];
       await cache.putStates(viewer, [
@@ -61,25 +67,27 @@ function describeLikeCacheContract(name: string, create: () => Promise<LikeCache
 
 describeLikeCacheContract('in-memory', async () => new InMemoryLikeCache(TTL_SECONDS));
 
-describe('on Redis', () => {
-  let redis: Redis;
-  beforeAll(() => {
-    redis = createRedisClient(realServers().redisUrl, `${uniqueName('likes')}:`);
-  });
-  afterAll(async () => {
-    await redis.quit();
-  });
-  describeLikeCacheContract('Redis', async () => new RedisLikeCache(redis, TTL_SECONDS));
+for (const target of REDIS_TARGETS) {
+  describe(`on ${target.name}`, () => {
+    let redis: RedisClient;
+    beforeAll(() => {
+      redis = createRedisClient(target.connection(), `${uniqueName('likes')}:`);
+    });
+    afterAll(async () => {
+      await redis.quit();
+    });
+    describeLikeCacheContract(target.name, async () => new RedisLikeCache(redis, TTL_SECONDS));
 
-  it('lets a viewer’s states expire a while after they were first cached, however often they are written', async () => {
-    const cache = new RedisLikeCache(redis, TTL_SECONDS);
-    const viewer = uniqueName('u');
-    await cache.putStates(viewer, [{ tweetId: '1', active: true, seq: 1 }]);
-    await redis.expire(`liked:${viewer}`, 5);
-    await cache.putStates(viewer, [{ tweetId: '2', active: true, seq: 1 }]);
-    expect(await redis.ttl(`liked:${viewer}`)).toBeLessThanOrEqual(5);
+    it('lets a viewer’s states expire a while after they were first cached, however often they are written', async () => {
+      const cache = new RedisLikeCache(redis, TTL_SECONDS);
+      const viewer = uniqueName('u');
+      await cache.putStates(viewer, [{ tweetId: '1', active: true, seq: 1 }]);
+      await redis.expire(`liked:${viewer}`, 5);
+      await cache.putStates(viewer, [{ tweetId: '2', active: true, seq: 1 }]);
+      expect(await redis.ttl(`liked:${viewer}`)).toBeLessThanOrEqual(5);
+    });
   });
-});
+}
 
 describe('InMemoryLikeCache', () => {
   it('forgets counts and states when their time is up', async () => {

@@ -1,6 +1,5 @@
-import { IdGenerator, createRedisClient } from '@chirp/platform';
-import { realServers, uniqueName } from '@chirp/testing';
-import type { Redis } from 'ioredis';
+import { IdGenerator, createRedisClient, type RedisClient } from '@chirp/platform';
+import { REDIS_TARGETS, uniqueName } from '@chirp/testing';
 import { InMemoryTimelineStore } from '../src/stores/memory-timeline-store.js';
 import { RedisTimelineStore } from '../src/stores/redis-timeline-store.js';
 import type { TimelineStore, TimelineStoreSettings } from '../src/stores/types.js';
@@ -159,16 +158,18 @@ function describeTimelineStoreContract(name: string, create: () => Promise<Timel
 
 describeTimelineStoreContract('in-memory', async () => new InMemoryTimelineStore(settings));
 
-describe('on Redis', () => {
-  let redis: Redis;
-  beforeAll(() => {
-    redis = createRedisClient(realServers().redisUrl, `${uniqueName('timeline')}:`);
+for (const target of REDIS_TARGETS) {
+  describe(`on ${target.name}`, () => {
+    let redis: RedisClient;
+    beforeAll(() => {
+      redis = createRedisClient(target.connection(), `${uniqueName('timeline')}:`);
+    });
+    afterAll(async () => {
+      await redis.quit();
+    });
+    describeTimelineStoreContract(target.name, async () => new RedisTimelineStore(redis, settings));
   });
-  afterAll(async () => {
-    await redis.quit();
-  });
-  describeTimelineStoreContract('Redis', async () => new RedisTimelineStore(redis, settings));
-});
+}
 
 describe('InMemoryTimelineStore', () => {
   it('lets an unread timeline expire after the activity window', async () => {

@@ -16,10 +16,19 @@ export interface KafkaSettings {
   clientId: string;
   /** Prepended to every topic and group name, so environments can share a cluster. */
   topicPrefix: string;
+  /** Partitions of each topic this bus creates; unset: the broker's `num.partitions`. An existing topic keeps its count. */
   partitions?: number;
+  /** Replicas of each partition of a topic this bus creates; unset: the broker's `default.replication.factor`. */
+  replicationFactor?: number;
 }
 
 const HANDLER_ATTEMPTS = 5;
+/**
+ * A send that fails is tried again for about five seconds (a partition's
+ * leader moving to another broker takes well under that); past it the
+ * publish fails, and the outbox keeps the change pending for its sweeper.
+ */
+const PRODUCER_RETRY = { retries: 6, initialRetryTime: 100, maxRetryTime: 2_000 };
 /** Well under the session timeout (10 s), so a long handler never looks like a dead consumer. */
 const HEARTBEAT_INTERVAL_MS = 3_000;
 
@@ -40,8 +49,17 @@ async function whileBeating<T>(heartbeat: () => Promise<void>, work: () => Promi
 const GROUP_JOIN_TIMEOUT_MS = 60_000;
 
 /**
- * The event bus on Apache Kafka (kafkajs). Topics are created explicitly with
- * a fixed partition count; events are keyed so each key stays in order.
+ * The event bus on Apache Kafka (kafkajs). Topics are created explicitly
+ * (`partitions`, `replicationFactor`); events are keyed so each key stays in
+ * order on one partition. Sends wait for every in-sync replica (acks -1).
+ *
+ * Consumers of one group share a topic's partitions, each partition read by
+ * one of them at a time, in order. An event's offset is committed only once
+ * its handler has finished (kafkajs resolves it after `eachMessage` returns
+ * and commits at the end of each batch, and before a rebalance takes the
+ * partition away), so a consumer that dies mid-batch, or loses a partition
+ * to a rebalance, leaves its unfinished events to the next owner: delivered
+ * again, never skipped, which handlers make harmless (see events.ts).
  * A handler that keeps failing sends its event to `<topic>.dead-letter`
  * rather than blocking its partition forever.
  */
@@ -51,6 +69,8 @@ export class KafkaEventBus implements EventBus {
   private readonly producer: Producer;
   private readonly consumers = new Set<Consumer>();
   private readonly knownTopics = new Set<string>();
+  /** Groups whose consumer kafkajs gave up on (a crash it does not restart from). */
+  private readonly crashed = new Map<string, Error>();
   private connecting: Promise<void> | undefined;
 
   constructor(
@@ -68,8 +88,23 @@ export class KafkaEventBus implements EventBus {
       retry: { retries: 8, initialRetryTime: 100 },
     });
     this.admin = this.kafka.admin();
-    // kafkajs 2's default partitioner, chosen explicitly (which also silences its start-up warning).
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      // kafkajs 2's default partitioner (murmur2 of the key, as Java's), chosen
+      // explicitly (which also silences its start-up warning): one key, one partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: PRODUCER_RETRY,
+      // Not kafkajs's idempotent mode (experimental): it rolls a partition's
+      // sequence number back when a send fails, even one the broker wrote
+      // (its answer lost), so the next send of as many events reuses those
+      // numbers and the broker, taking it for a retry of the first, answers
+      // OK without writing it: an event acknowledged and lost. Without it a
+      // retry can only write an event twice, or after a later one, which
+      // consumers tolerate (events carry their seq or version).
+      // `publishes an event sent while another one's answer was lost` in
+      // test/event-bus.test.ts shows it.
+      idempotent: false,
+    });
   }
 
   async publish(topic: string, events: readonly EventEnvelope[]): Promise<void> {
@@ -95,10 +130,27 @@ export class KafkaEventBus implements EventBus {
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       rebalanceTimeout: 20_000,
+      // How long a fetch waits at the broker for new events. kafkajs
+      // heartbeats (and so hears of a rebalance) and stops only between
+      // fetches: at its default of 5 s an idle member held up every
+      // rebalance, and every graceful stop, by up to that long.
+      maxWaitTimeInMs: 1_000,
     });
     this.consumers.add(consumer);
     const { onLag } = this;
     if (onLag) consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => onLag(options.group, Number(payload.offsetLag)));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = Object.entries(payload.memberAssignment).map(([topic, numbers]) => `${this.unprefixed(topic)}:${numbers.join(',')}`);
+      this.logger.info({ group: options.group, memberId: payload.memberId, partitions }, 'joined consumer group');
+    });
+    // kafkajs starts a crashed consumer again by itself after a retriable
+    // error; after any other, this group gets nothing more from this
+    // instance: say so, loudly, and fail readiness until it is restarted.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return;
+      this.crashed.set(options.group, payload.error);
+      this.logger.error({ err: payload.error, group: options.group }, 'Kafka consumer stopped for good; restart this instance');
+    });
     const joined = this.waitForGroupJoin(consumer);
     await consumer.connect();
     // A topic just created elsewhere can still be missing from the metadata
@@ -114,12 +166,15 @@ export class KafkaEventBus implements EventBus {
     return {
       stop: async () => {
         this.consumers.delete(consumer);
+        this.crashed.delete(options.group);
         await consumer.disconnect();
       },
     };
   }
 
   async ping(): Promise<void> {
+    const [crash] = this.crashed.entries();
+    if (crash) throw new Error(`the Kafka consumer of group ${crash[0]} stopped: ${crash[1].message}`);
     await this.connect();
     await this.admin.describeCluster();
   }
@@ -162,11 +217,32 @@ export class KafkaEventBus implements EventBus {
     // the losers' wait for its leaders can see the topic before the broker
     // hosts it ("does not host this topic-partition"), which kafkajs does not
     // retry: that answer only means "not yet", so ask again.
-    await whileTopicNotReady(() =>
-      this.admin.createTopics({ waitForLeaders: true, topics: [{ topic: name, numPartitions: this.settings.partitions ?? 3 }] }),
+    // -1: the broker's default.
+    const { partitions = -1, replicationFactor = -1 } = this.settings;
+    const created = await whileTopicNotReady(() =>
+      this.admin.createTopics({ waitForLeaders: true, topics: [{ topic: name, numPartitions: partitions, replicationFactor }] }),
     );
+    if (!created && partitions > 0) await this.checkPartitions(name, partitions);
     this.knownTopics.add(name);
     return name;
+  }
+
+  /**
+   * A topic made before KAFKA_PARTITIONS changed keeps its count: adding
+   * partitions moves keys to other partitions (safe for Chirp's consumers,
+   * which tolerate reordering, but an operator's decision), so it is only
+   * reported.
+   */
+  private async checkPartitions(name: string, wanted: number): Promise<void> {
+    try {
+      const { topics } = await this.admin.fetchTopicMetadata({ topics: [name] });
+      const actual = topics[0]?.partitions.length;
+      if (actual !== undefined && actual !== wanted) {
+        this.logger.warn({ topic: name, partitions: actual, configured: wanted }, 'topic exists with another partition count than KAFKA_PARTITIONS; left as it is');
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, topic: name }, 'could not read the partition count of a topic');
+    }
   }
 
   private waitForGroupJoin(consumer: Consumer): Promise<void> {

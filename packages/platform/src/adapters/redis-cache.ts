@@ -1,41 +1,36 @@
-import { Redis } from 'ioredis';
 import type { Cache, CacheEntry } from '../cache.js';
+import { groupBySlot, mgetAnywhere, pipelineByNode, type RedisClient } from './redis-client.js';
 
-export function createRedisClient(url: string, keyPrefix: string): Redis {
-  return new Redis(url, {
-    keyPrefix,
-    // Fail fast instead of queueing commands forever while Redis is away;
-    // callers treat the cache as optional where they can.
-    maxRetriesPerRequest: 2,
-    enableAutoPipelining: true,
-    lazyConnect: false,
-  });
-}
+export { createRedisClient } from './redis-client.js';
 
+/** Keys of any users: on a cluster, multi-key commands go one per slot (see redis-client.ts). */
 export class RedisCache implements Cache {
-  constructor(private readonly redis: Redis) {}
+  constructor(private readonly redis: RedisClient) {}
 
   async getMany(keys: readonly string[]): Promise<Array<string | null>> {
-    if (keys.length === 0) return [];
-    return this.redis.mget(...keys);
+    return mgetAnywhere(this.redis, keys);
   }
 
   async setMany(entries: readonly CacheEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const entry of entries) pipeline.set(entry.key, entry.value, 'EX', entry.ttlSeconds);
-    await pipeline.exec();
+    await pipelineByNode(
+      this.redis,
+      entries.map((entry) => [entry.key, (pipeline) => pipeline.set(entry.key, entry.value, 'EX', entry.ttlSeconds)] as const),
+    );
   }
 
   async addMany(entries: readonly CacheEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const entry of entries) pipeline.set(entry.key, entry.value, 'EX', entry.ttlSeconds, 'NX');
-    await pipeline.exec();
+    await pipelineByNode(
+      this.redis,
+      entries.map((entry) => [entry.key, (pipeline) => pipeline.set(entry.key, entry.value, 'EX', entry.ttlSeconds, 'NX')] as const),
+    );
   }
 
   async delete(keys: readonly string[]): Promise<void> {
-    if (keys.length > 0) await this.redis.del(...keys);
+    const groups = groupBySlot(this.redis, keys, (key) => key);
+    if (groups.length === 1) await this.redis.del(...groups[0]!);
+    else if (groups.length > 1) await pipelineByNode(this.redis, groups.map((group) => [group[0]!, (pipeline) => pipeline.del(...group)] as const));
   }
 
   async increment(key: string, ttlSeconds: number): Promise<number> {

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { decodeVersioned, type VersionedCache, type VersionedEntry } from '../versioned-cache.js';
+import { groupBySlot, mgetAnywhere, pipelineByNode, pipelineReplies, type RedisClient } from './redis-client.js';
 
 /** For each key: ARGV holds version, value, ttl; set when newer than the stored version. */
 const SET_IF_NEWER = `
@@ -14,25 +14,33 @@ end
 return 0
 `;
 
+type SetIfNewer = (...args: Array<string | number>) => Promise<unknown>;
+
 export class RedisVersionedCache implements VersionedCache {
-  constructor(private readonly redis: Redis) {
+  constructor(private readonly redis: RedisClient) {
     redis.defineCommand('chirpSetIfNewer', { lua: SET_IF_NEWER });
   }
 
   async getMany(keys: readonly string[]): Promise<Array<{ version: number; value: string } | null>> {
-    if (keys.length === 0) return [];
-    return (await this.redis.mget(...keys)).map(decodeVersioned);
+    return (await mgetAnywhere(this.redis, keys)).map(decodeVersioned);
   }
 
   async setManyIfNewer(entries: readonly VersionedEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const setIfNewer = (this.redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>)
-      .chirpSetIfNewer as (...args: Array<string | number>) => Promise<unknown>;
-    await setIfNewer.call(
-      this.redis,
-      entries.length,
-      ...entries.map((entry) => entry.key),
-      ...entries.flatMap((entry) => [entry.version, entry.value, entry.ttlSeconds]),
-    );
+    // One script call on a single server; on a cluster one per slot (a script's keys must share one).
+    const groups = groupBySlot(this.redis, entries, (entry) => entry.key);
+    if (groups.length === 1) {
+      await (this.redis as unknown as Record<'chirpSetIfNewer', SetIfNewer>).chirpSetIfNewer(...setIfNewerArguments(groups[0]!));
+    } else if (groups.length > 1) {
+      pipelineReplies(
+        await pipelineByNode(
+          this.redis,
+          groups.map((group) => [group[0]!.key, (pipeline) => (pipeline as unknown as Record<'chirpSetIfNewer', SetIfNewer>).chirpSetIfNewer(...setIfNewerArguments(group))] as const),
+        ),
+      );
+    }
   }
+}
+
+function setIfNewerArguments(entries: readonly VersionedEntry[]): Array<string | number> {
+  return [entries.length, ...entries.map((entry) => entry.key), ...entries.flatMap((entry) => [entry.version, entry.value, entry.ttlSeconds])];
 }

@@ -1,5 +1,4 @@
-import { decodeVersioned } from '@chirp/platform';
-import type { Redis } from 'ioredis';
+import { decodeVersioned, groupBySlot, pipelineByNode, type RedisClient, type SlotCommands } from '@chirp/platform';
 import type { LikeCount, LikeEdgeState } from '../domain/model.js';
 import { signedSeq, type CachedLikes, type LikeCache } from './like-cache.js';
 import { pipelineResults } from './pipeline-results.js';
@@ -38,7 +37,7 @@ type Scripted = Record<'chirpPutLikeCount' | 'chirpPutLikeStates', (...args: Arr
 
 export class RedisLikeCache implements LikeCache {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly ttlSeconds: number,
   ) {
     redis.defineCommand('chirpPutLikeCount', { numberOfKeys: 1, lua: PUT_COUNT });
@@ -47,18 +46,31 @@ export class RedisLikeCache implements LikeCache {
 
   async read(viewerId: string, tweetIds: readonly string[]): Promise<CachedLikes[]> {
     if (tweetIds.length === 0) return [];
-    const results = await this.redis.pipeline().mget(...tweetIds.map(likeCount)).hmget(likedBy(viewerId), ...tweetIds).exec();
-    const [counts, states] = pipelineResults(results) as [Array<string | null>, Array<string | null>];
+    // One pipeline: the counts' MGET and the viewer's HMGET. On a cluster an
+    // MGET per slot, beside the HMGET, in one pipeline per node.
+    const groups = groupBySlot(this.redis, tweetIds.map((tweetId, index) => ({ key: likeCount(tweetId), index })), ({ key }) => key);
+    const calls: SlotCommands[] = groups.map((group) => [group[0]!.key, (pipeline) => pipeline.mget(...group.map(({ key }) => key))]);
+    calls.push([likedBy(viewerId), (pipeline) => pipeline.hmget(likedBy(viewerId), ...tweetIds)]);
+    const results = await pipelineByNode(this.redis, calls);
+    const replies = pipelineResults(results) as Array<Array<string | null>>;
+    const states = replies[groups.length]!;
+    const counts = new Array<string | null>(tweetIds.length);
+    groups.forEach((group, n) => group.forEach(({ index }, i) => (counts[index] = replies[n]![i] ?? null)));
     return tweetIds.map((_, index) => ({ count: countOf(counts[index] ?? null), liked: likedOf(states[index] ?? null) }));
   }
 
   async putCounts(counts: readonly LikeCount[]): Promise<void> {
     if (counts.length === 0) return;
-    // One script call per key (a cluster keeps each key on its own slot), all in one pipeline.
-    const pipeline = this.redis.pipeline();
-    const scripted = pipeline as unknown as Scripted;
-    for (const { tweetId, count, version } of counts) scripted.chirpPutLikeCount(likeCount(tweetId), version, count, this.ttlSeconds);
-    pipelineResults(await pipeline.exec());
+    // One script call per key (a cluster keeps each key on its own slot), all in one pipeline (on a cluster, one per node).
+    pipelineResults(
+      await pipelineByNode(
+        this.redis,
+        counts.map(({ tweetId, count, version }) => [
+          likeCount(tweetId),
+          (pipeline) => (pipeline as unknown as Scripted).chirpPutLikeCount(likeCount(tweetId), version, count, this.ttlSeconds),
+        ] as const),
+      ),
+    );
   }
 
   async putStates(userId: string, edges: ReadonlyArray<Omit<LikeEdgeState, 'userId'>>): Promise<void> {

@@ -1,13 +1,23 @@
-import type { Redis } from 'ioredis';
+import { groupBySlot, pipelineByNode, type RedisClient, type SlotCommands } from '@chirp/platform';
 import { pipelineResults } from './pipeline-results.js';
 import { COMPLETE_MARKER, toCachedList, toListRead, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
 
-const home = (userId: string) => `home:${userId}`;
-const homeCelebrities = (userId: string) => `home:${userId}:celebs`;
-const homeGeneration = (userId: string) => `home:${userId}:gen`;
-const recent = (authorId: string) => `recent:${authorId}`;
-const followerCount = (authorId: string) => `followers:${authorId}`;
-const CELEBRITIES = 'celebrities';
+/**
+ * The store's keys, under the client's prefix. A user's home timeline, its
+ * celebrities and its generation meet in one script, so on a Redis Cluster
+ * they share a hash tag, the user id in braces: one slot, one node. The
+ * others are used one key at a time. (The bench's loader writes these too.)
+ */
+export const TIMELINE_KEYS = {
+  home: (userId: string) => `home:{${userId}}`,
+  homeCelebrities: (userId: string) => `home:{${userId}}:celebs`,
+  homeGeneration: (userId: string) => `home:{${userId}}:gen`,
+  recent: (authorId: string) => `recent:${authorId}`,
+  followerCount: (authorId: string) => `followers:${authorId}`,
+  celebrities: 'celebrities',
+} as const;
+
+const { home, homeCelebrities, homeGeneration, recent, followerCount, celebrities: CELEBRITIES } = TIMELINE_KEYS;
 
 /**
  * Reads a home timeline and renews its expiry, in one call: nil when it is
@@ -69,8 +79,8 @@ return 1
  * scan of at most `maxLength` entries. Ids compare by length, then as text:
  * 19-digit ids, and the "0" marker below them all. One call serves a batch
  * of followers, which spares Redis the per-call cost of a script. Returns
- * how many of the lists exist. (On Redis Cluster a batch must hold keys of
- * one hash slot.)
+ * how many of the lists exist. (On a Redis Cluster a batch holds keys of one
+ * hash slot: see `insert`.)
  */
 const INSERT_SORTED = `
 local id, max = ARGV[1], tonumber(ARGV[2])
@@ -128,10 +138,11 @@ return #merged
 const INSERT_BATCH = 100;
 
 type ScriptCommand = (...args: Array<string | number>) => Promise<number>;
+type Scripted = Record<'chirpInsertSorted', (...args: Array<string | number>) => unknown>;
 
 export class RedisTimelineStore implements TimelineStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly settings: TimelineStoreSettings,
   ) {
     redis.defineCommand('chirpReadHome', { numberOfKeys: 2, lua: READ_HOME });
@@ -188,14 +199,18 @@ export class RedisTimelineStore implements TimelineStore {
 
   async invalidateHomes(userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const userId of userIds) {
-      pipeline
-        .incr(homeGeneration(userId))
-        .expire(homeGeneration(userId), this.settings.activeWindowSeconds)
-        .del(home(userId), homeCelebrities(userId));
-    }
-    await pipeline.exec();
+    // A user's three keys share a slot; users go to their nodes, one pipeline each.
+    await pipelineByNode(
+      this.redis,
+      userIds.map((userId) => [
+        home(userId),
+        (pipeline) =>
+          pipeline
+            .incr(homeGeneration(userId))
+            .expire(homeGeneration(userId), this.settings.activeWindowSeconds)
+            .del(home(userId), homeCelebrities(userId)),
+      ] as const),
+    );
   }
 
   async isCelebrity(authorIds: readonly string[]): Promise<boolean[]> {
@@ -219,9 +234,11 @@ export class RedisTimelineStore implements TimelineStore {
 
   async readRecent(authorIds: readonly string[], limit?: number): Promise<Array<CachedList | null>> {
     if (authorIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const authorId of authorIds) pipeline.lrange(recent(authorId), 0, limit === undefined ? -1 : limit - 1);
-    const results = (await pipeline.exec()) ?? [];
+    const stop = limit === undefined ? -1 : limit - 1;
+    const results = await pipelineByNode(
+      this.redis,
+      authorIds.map((authorId) => [recent(authorId), (pipeline) => pipeline.lrange(recent(authorId), 0, stop)] as const),
+    );
     return results.map(([, ids]) => toCachedList(ids as string[], limit));
   }
 
@@ -235,19 +252,27 @@ export class RedisTimelineStore implements TimelineStore {
     await this.script('chirpMergeSorted').call(this.redis, recent(authorId), this.settings.maxLength, ...ids);
   }
 
-  /** Inserts each tweet id into each list, in batched script calls sent as one pipeline; per call, how many of its lists exist. */
+  /**
+   * Inserts each tweet id into each list, in batched script calls sent as
+   * one pipeline (on a cluster: batches of one slot each, one pipeline per
+   * node, sent together); per call, how many of its lists exist.
+   */
   private async insert(keys: readonly string[], tweetIds: readonly string[]): Promise<number[]> {
     if (keys.length === 0 || tweetIds.length === 0) return [];
-    const pipeline = this.redis.pipeline() as unknown as Record<'chirpInsertSorted', (...args: Array<string | number>) => unknown> & {
-      exec(): Promise<Array<[Error | null, unknown]> | null>;
-    };
+    const groups = groupBySlot(this.redis, keys, (key) => key);
+    const calls: SlotCommands[] = [];
     for (const tweetId of tweetIds) {
-      for (let start = 0; start < keys.length; start += INSERT_BATCH) {
-        const batch = keys.slice(start, start + INSERT_BATCH);
-        pipeline.chirpInsertSorted(batch.length, ...batch, tweetId, this.settings.maxLength);
+      for (const group of groups) {
+        for (let start = 0; start < group.length; start += INSERT_BATCH) {
+          const batch = group.slice(start, start + INSERT_BATCH);
+          calls.push([
+            batch[0]!,
+            (pipeline) => (pipeline as unknown as Scripted).chirpInsertSorted(batch.length, ...batch, tweetId, this.settings.maxLength),
+          ]);
+        }
       }
     }
-    return pipelineResults(await pipeline.exec()).map(Number);
+    return pipelineResults(await pipelineByNode(this.redis, calls)).map(Number);
   }
 
   /** A script defined in the constructor (ioredis adds them without types). */
