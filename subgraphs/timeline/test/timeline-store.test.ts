@@ -11,7 +11,7 @@ const tweets = (count: number) => Array.from({ length: count }, () => ids.next()
 const user = () => uniqueName('u');
 
 /** What every TimelineStore must do, in memory and on Redis alike. */
-function describeTimelineStoreContract(name: string, create: () => Promise<TimelineStore>): void {
+function describeTimelineStoreContract(name: string, create: (given?: TimelineStoreSettings) => Promise<TimelineStore>): void {
   describe(`TimelineStore contract: ${name}`, () => {
     let store: TimelineStore;
     beforeAll(async () => {
@@ -37,6 +37,20 @@ function describeTimelineStoreContract(name: string, create: () => Promise<Timel
       await store.addToHomes([viewer], d!); // redelivered
       await store.addManyToHome(viewer, [c!, a!]);
       expect(await store.readHome(viewer)).toEqual({ ids: [d, c, b, a], celebrities: [], complete: true });
+    });
+
+    it('places late tweets at any depth of a long timeline, as a backlogged fan-out delivers them', async () => {
+      const long = await create({ maxLength: 800, activeWindowSeconds: 60 });
+      const viewer = user();
+      const made = tweets(700); // deeper than the first chunks the insert reads (32, then 128 more)
+      await long.replaceHome(viewer, await long.generation(viewer), { ids: made.filter((_, i) => i % 2 === 1).reverse(), celebrities: [], complete: true });
+      const late = made.filter((_, i) => i % 2 === 0);
+      for (let i = late.length - 1; i > 0; i -= 1) {
+        const j = (i * 7919) % (i + 1);
+        [late[i], late[j]] = [late[j]!, late[i]!];
+      }
+      for (const id of [...late, ...late.slice(0, 50)]) await long.addToHomes([viewer], id); // every late one, some twice
+      expect((await long.readHome(viewer))?.ids).toEqual([...made].reverse());
     });
 
     it('keeps only the newest maxLength ids, and is no longer complete once trimmed', async () => {
@@ -156,7 +170,7 @@ function describeTimelineStoreContract(name: string, create: () => Promise<Timel
   });
 }
 
-describeTimelineStoreContract('in-memory', async () => new InMemoryTimelineStore(settings));
+describeTimelineStoreContract('in-memory', async (given = settings) => new InMemoryTimelineStore(given));
 
 for (const target of REDIS_TARGETS) {
   describe(`on ${target.name}`, () => {
@@ -167,7 +181,7 @@ for (const target of REDIS_TARGETS) {
     afterAll(async () => {
       await redis.quit();
     });
-    describeTimelineStoreContract(target.name, async () => new RedisTimelineStore(redis, settings));
+    describeTimelineStoreContract(target.name, async (given = settings) => new RedisTimelineStore(redis, given));
   });
 }
 
