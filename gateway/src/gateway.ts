@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -5,6 +6,8 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import {
   DiskObjectStorage,
+  Metrics,
+  TokenService,
   createDiskMediaRoutes,
   createErrorFormatter,
   createHttpServer,
@@ -15,9 +18,7 @@ import {
   type LiveBus,
   type Logger,
   type MediaStorageConfig,
-  type Metrics,
   type RunningServer,
-  type TokenService,
   type Viewer,
 } from '@chirp/platform';
 import { offlineExplorer } from './explorer.js';
@@ -25,7 +26,7 @@ import { SubgraphSource } from './subgraph-source.js';
 import { DEFAULT_LIVE_LIMITS, type LiveLimits } from './live/limits.js';
 import { startLiveServer, type LiveServer } from './live/server.js';
 import type { RunOperation } from './live/resolution.js';
-import type { SubgraphAuth } from './config.js';
+import type { GatewayConfig, SubgraphAuth } from './config.js';
 import { subgraphRequestSigner } from './subgraph-auth.js';
 import { clientAddress } from './client-address.js';
 import { SessionCheck, forgetOnLogOutEverywhere, forgetOnRevocation, usersSubgraphLookup, type GenerationLookup } from './sessions.js';
@@ -320,6 +321,34 @@ function subscriptionsOverWebSocketOnly(): ApolloServerPlugin<GatewayContext> {
         },
       };
     },
+  };
+}
+
+/**
+ * A gateway's options from its configuration: what every gateway process
+ * (main.ts, the embedded stack, replicas) passes, besides where it is.
+ */
+export function gatewayOptionsFrom(
+  config: GatewayConfig,
+  where: { logger: Logger; live: LiveBus; subgraphUrls?: Partial<Record<string, string>>; host?: string; port?: number },
+): GatewayOptions {
+  return {
+    supergraphSdl: readFileSync(config.supergraphPath, 'utf8'),
+    subgraphUrls: where.subgraphUrls ?? config.subgraphUrls,
+    host: where.host ?? config.host,
+    port: where.port ?? config.port,
+    logger: where.logger,
+    tokens: new TokenService(config.jwt),
+    exposeInternals: config.env === 'development',
+    live: where.live,
+    liveLimits: config.liveLimits,
+    operationLimits: config.operationLimits,
+    introspection: config.introspection,
+    trustProxyHops: config.trustProxyHops,
+    sessionCheckTtlMs: config.sessionCheckTtlMs,
+    subgraphAuth: config.subgraphAuth,
+    media: config.media,
+    metrics: new Metrics({ service: 'gateway', emf: config.metricsEmf, logger: where.logger }),
   };
 }
 

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  TokenService,
   connectInfrastructure,
   connectLiveBus,
   createLogger,
@@ -11,7 +9,7 @@ import {
   type LiveBus,
   type SubgraphApp,
 } from '@chirp/platform';
-import { SUBGRAPH_NAMES, loadGatewayConfig, startGateway, type RunningGateway, type SubgraphName } from '@chirp/gateway';
+import { SUBGRAPH_NAMES, gatewayOptionsFrom, loadGatewayConfig, startGateway, type RunningGateway, type SubgraphName } from '@chirp/gateway';
 import { FACTORIES } from './factories.js';
 
 /**
@@ -120,20 +118,7 @@ export async function startReplicatedStack(env: NodeJS.ProcessEnv, options: Repl
     for (let copy = 1; copy <= options.gateways; copy += 1) {
       const logger = createLogger('gateway', gatewayConfig.logLevel).child({ replica: copy });
       const live = connectLiveBus(gatewayConfig, {}, logger);
-      const server = await startGateway({
-        supergraphSdl: readFileSync(gatewayConfig.supergraphPath, 'utf8'),
-        subgraphUrls,
-        host: '127.0.0.1',
-        port: 0,
-        logger,
-        tokens: new TokenService(gatewayConfig.jwt),
-        exposeInternals: gatewayConfig.env === 'development',
-        live,
-        liveLimits: gatewayConfig.liveLimits,
-        operationLimits: gatewayConfig.operationLimits,
-        introspection: gatewayConfig.introspection,
-        sessionCheckTtlMs: gatewayConfig.sessionCheckTtlMs,
-      });
+      const server = await startGateway(gatewayOptionsFrom(gatewayConfig, { logger, live, subgraphUrls, host: '127.0.0.1', port: 0 }));
       gateways.push({ server, live });
     }
   } catch (error) {

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,9 +6,7 @@ import path from 'node:path';
 import {
   InMemoryEventBus,
   InMemoryLiveBus,
-  Metrics,
   connectLiveBus,
-  TokenService,
   connectInfrastructure,
   createLogger,
   loadConfig,
@@ -20,7 +17,7 @@ import {
   type SubgraphFactory,
   type TokenSettings,
 } from '@chirp/platform';
-import { loadGatewayConfig, startGateway, type RunningGateway, type SubgraphName } from '@chirp/gateway';
+import { gatewayOptionsFrom, loadGatewayConfig, startGateway, type RunningGateway, type SubgraphName } from '@chirp/gateway';
 import { FACTORIES } from './factories.js';
 
 
@@ -91,23 +88,7 @@ export async function startStack(given: NodeJS.ProcessEnv = process.env, options
     // Over Redis when configured, else the process's in-process bus.
     const gatewayLogger = createLogger('gateway', gatewayConfig.logLevel).child({ instance: gateways.length + 1 });
     const live = connectLiveBus(gatewayConfig, { live: sharedLive }, gatewayLogger);
-    const server = await startGateway({
-      supergraphSdl: readFileSync(gatewayConfig.supergraphPath, 'utf8'),
-      subgraphUrls,
-      host: gatewayConfig.host,
-      port,
-      logger: gatewayLogger,
-      tokens: new TokenService(gatewayConfig.jwt),
-      exposeInternals: gatewayConfig.env === 'development',
-      live,
-      liveLimits: gatewayConfig.liveLimits,
-      operationLimits: gatewayConfig.operationLimits,
-      introspection: gatewayConfig.introspection,
-      trustProxyHops: gatewayConfig.trustProxyHops,
-      sessionCheckTtlMs: gatewayConfig.sessionCheckTtlMs,
-      media: gatewayConfig.media,
-      metrics: new Metrics({ service: 'gateway', emf: gatewayConfig.metricsEmf, logger: gatewayLogger }),
-    });
+    const server = await startGateway(gatewayOptionsFrom(gatewayConfig, { logger: gatewayLogger, live, subgraphUrls, port }));
     gateways.push({ server, live });
     return server;
   };
