@@ -111,8 +111,8 @@ interface SessionAnswer {
 export function usersSubgraphLookup(url: string, sign?: SubgraphRequestSigner): { lookup: GenerationLookup; close(): Promise<void> } {
   const client = new SubgraphClient(url, LOOKUP_TIMEOUT_MS, sign);
   const lookup: GenerationLookup = async (userId) => {
-    const { status, text } = await client.post(JSON.stringify({ query: SESSION_QUERY, variables: { userId } }), {});
-    const answer = parseAnswer(text);
+    const { status, json } = await client.post(JSON.stringify({ query: SESSION_QUERY, variables: { userId } }), {});
+    const answer = (json ?? {}) as SessionAnswer;
     const generation = answer.data?._session;
     if (status !== 200 || answer.errors?.length || (generation !== null && typeof generation !== 'number')) {
       throw new Error(`the users subgraph did not answer the session check (HTTP ${status})`);
@@ -120,14 +120,6 @@ export function usersSubgraphLookup(url: string, sign?: SubgraphRequestSigner): 
     return generation;
   };
   return { lookup, close: () => client.close() };
-}
-
-function parseAnswer(text: string): SessionAnswer {
-  try {
-    return JSON.parse(text) as SessionAnswer;
-  } catch {
-    return {};
-  }
 }
 
 /**

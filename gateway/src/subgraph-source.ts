@@ -51,7 +51,8 @@ export class SubgraphClient {
     });
   }
 
-  async post(body: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  /** The answer's status, its text, and its JSON (undefined when it is not JSON). */
+  async post(body: string, headers: Record<string, string>): Promise<{ status: number; text: string; json: unknown }> {
     const all = { 'content-type': 'application/json', accept: 'application/json', ...headers };
     const response = await this.pool.request({
       method: 'POST',
@@ -59,7 +60,8 @@ export class SubgraphClient {
       headers: this.sign ? await this.sign({ url: this.target, headers: all, body }) : all,
       body,
     });
-    return { status: response.statusCode, text: await response.body.text() };
+    const text = await response.body.text();
+    return { status: response.statusCode, text, json: parseJson(text) };
   }
 
   close(): Promise<void> {
@@ -89,10 +91,9 @@ export class SubgraphSource implements GraphQLDataSource<GatewayContext> {
     if (authorization) headers.authorization = authorization;
     // The caller's address as the gateway determined it, never one the caller wrote (see client-address.ts).
     if (clientAddress) headers[CLIENT_ADDRESS_HEADER] = clientAddress;
-    const { status, text } = await this.client.post(JSON.stringify({ query, variables, operationName, extensions }), headers);
-    const body = parseJson(text);
-    if (status >= 200 && status < 300 && isObject(body)) return body as SubgraphResponse;
-    throw this.errorFromResponse(status, body ?? text);
+    const { status, text, json } = await this.client.post(JSON.stringify({ query, variables, operationName, extensions }), headers);
+    if (status >= 200 && status < 300 && isObject(json)) return json as SubgraphResponse;
+    throw this.errorFromResponse(status, json ?? text);
   }
 
   close(): Promise<void> {

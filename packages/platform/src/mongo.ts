@@ -116,14 +116,24 @@ function databaseFacade(current: () => Db): Db {
 }
 
 function collectionFacade(current: () => Db, name: string, options?: CollectionOptions): Collection<Document> {
-  // One Collection per client, made again only after a rotation.
-  let made: { db: Db; collection: Collection<Document> } | undefined;
+  // One Collection per client, made again only after a rotation, its methods bound once: every repository call comes through here.
+  let made: { db: Db; collection: Collection<Document>; methods: Map<string | symbol, unknown> } | undefined;
   const target = () => {
     const db = current();
-    if (made?.db !== db) made = { db, collection: db.collection(name, options) };
-    return made.collection;
+    if (made?.db !== db) made = { db, collection: db.collection(name, options), methods: new Map() };
+    return made;
   };
-  return new Proxy({} as Collection<Document>, { get: (_target, property) => forwarded(target(), property) });
+  return new Proxy({} as Collection<Document>, {
+    get: (_target, property) => {
+      const { collection, methods } = target();
+      if (!methods.has(property)) {
+        const value = forwarded(collection, property);
+        if (typeof value !== 'function') return value;
+        methods.set(property, value);
+      }
+      return methods.get(property);
+    },
+  });
 }
 
 function forwarded(target: object, property: string | symbol): unknown {

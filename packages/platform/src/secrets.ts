@@ -41,17 +41,23 @@ export class SecretsManagerSource implements SecretSource {
  * that cannot be read stops the start with what to check; a variable given
  * both ways is refused (which one would win is a guess).
  */
-export async function resolveSecrets(source: NodeJS.ProcessEnv, secrets: SecretSource = new SecretsManagerSource()): Promise<NodeJS.ProcessEnv> {
+export async function resolveSecrets(source: NodeJS.ProcessEnv, given?: SecretSource): Promise<NodeJS.ProcessEnv> {
   const named = namedSecrets(source);
   if (named.length === 0) return source;
-  const resolved: NodeJS.ProcessEnv = { ...source };
-  for (const [variable, secretId] of named) {
-    if (source[variable]?.trim()) {
-      throw new ConfigurationError(`Invalid configuration: set ${variable} or ${secretReference(variable)}, not both.`);
+  // An AWS SDK client only when a secret is named (most starts name none), closed once read.
+  const secrets = given ?? new SecretsManagerSource();
+  try {
+    const resolved: NodeJS.ProcessEnv = { ...source };
+    for (const [variable, secretId] of named) {
+      if (source[variable]?.trim()) {
+        throw new ConfigurationError(`Invalid configuration: set ${variable} or ${secretReference(variable)}, not both.`);
+      }
+      resolved[variable] = await readValue(secrets, variable, secretId);
     }
-    resolved[variable] = await readValue(secrets, variable, secretId);
+    return resolved;
+  } finally {
+    if (!given && secrets instanceof SecretsManagerSource) secrets.close();
   }
-  return resolved;
 }
 
 /** The variables this environment names a secret for, with the secret's id. */

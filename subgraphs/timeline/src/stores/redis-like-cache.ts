@@ -1,7 +1,6 @@
-import { decodeVersioned, groupBySlot, pipelineByNode, type RedisClient, type SlotCommands } from '@chirp/platform';
+import { decodeVersioned, groupBySlot, pipelineByNode, pipelineReplies, type RedisClient, type SlotCommands } from '@chirp/platform';
 import type { LikeCount, LikeEdgeState } from '../domain/model.js';
 import { signedSeq, type CachedLikes, type LikeCache } from './like-cache.js';
-import { pipelineResults } from './pipeline-results.js';
 
 const likeCount = (tweetId: string) => `likes:${tweetId}`;
 const likedBy = (userId: string) => `liked:${userId}`;
@@ -52,7 +51,7 @@ export class RedisLikeCache implements LikeCache {
     const calls: SlotCommands[] = groups.map((group) => [group[0]!.key, (pipeline) => pipeline.mget(...group.map(({ key }) => key))]);
     calls.push([likedBy(viewerId), (pipeline) => pipeline.hmget(likedBy(viewerId), ...tweetIds)]);
     const results = await pipelineByNode(this.redis, calls);
-    const replies = pipelineResults(results) as Array<Array<string | null>>;
+    const replies = pipelineReplies(results) as Array<Array<string | null>>;
     const states = replies[groups.length]!;
     const counts = new Array<string | null>(tweetIds.length);
     groups.forEach((group, n) => group.forEach(({ index }, i) => (counts[index] = replies[n]![i] ?? null)));
@@ -62,7 +61,7 @@ export class RedisLikeCache implements LikeCache {
   async putCounts(counts: readonly LikeCount[]): Promise<void> {
     if (counts.length === 0) return;
     // One script call per key (a cluster keeps each key on its own slot), all in one pipeline (on a cluster, one per node).
-    pipelineResults(
+    pipelineReplies(
       await pipelineByNode(
         this.redis,
         counts.map(({ tweetId, count, version }) => [

@@ -1,5 +1,4 @@
-import { groupBySlot, pipelineByNode, type RedisClient, type SlotCommands } from '@chirp/platform';
-import { pipelineResults } from './pipeline-results.js';
+import { groupBySlot, pipelineByNode, pipelineReplies, type RedisClient, type SlotCommands } from '@chirp/platform';
 import { COMPLETE_MARKER, toCachedList, toListRead, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
 
 /**
@@ -284,7 +283,7 @@ export class RedisTimelineStore implements TimelineStore {
         }
       }
     }
-    return pipelineResults(await pipelineByNode(this.redis, calls)).map(Number);
+    return pipelineReplies(await pipelineByNode(this.redis, calls)).map(Number);
   }
 
   /** A script defined in the constructor (ioredis adds them without types). */
