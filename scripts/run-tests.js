@@ -5,11 +5,16 @@
 //   - The servers for the others (FerretDB, Redis, Kafka, moto for S3, a
 //     3-master Redis Cluster) it starts itself on free loopback ports
 //     (scripts/servers), and stops exactly those, whatever happens.
+//   - Chromium for the browser suites (scripts/browser): CHROMIUM_PATH, or
+//     /usr/bin/chromium, or installed with apt-get; its path goes to jest as
+//     CHROMIUM_PATH. Without it jest still runs: the browser suites then fail
+//     saying why, rather than being skipped.
 // Ends with one line `N passed, N failed` for CI. Extra arguments go to jest.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chromiumVersion, ensureChromium } from './browser/chromium.js';
 import { startServers } from './servers/index.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
@@ -39,6 +44,17 @@ function runJest(env) {
   });
 }
 
+/** Finds (or installs) Chromium and gives its path to jest; says why when it cannot. */
+async function provideChromium(env) {
+  try {
+    const executable = await ensureChromium({ log: (message) => console.log(`  ${message}`) });
+    env.CHROMIUM_PATH = executable;
+    console.log(`Chromium: ${executable} (${await chromiumVersion(executable)})`);
+  } catch (error) {
+    console.error(`Chromium: none, so the browser suites will fail: ${error instanceof Error ? error.message : error}`);
+  }
+}
+
 function summary() {
   try {
     const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
@@ -62,6 +78,7 @@ try {
     Object.assign(env, servers.env);
   }
   console.log(`Servers: ${Object.values(SERVER_ENV).map((name) => `${name}=${env[name]}`).join(' ')}`);
+  await provideChromium(env);
   exitCode = await runJest(env);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

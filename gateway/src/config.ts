@@ -29,6 +29,12 @@ export interface GatewayConfig extends ServiceConfig {
    * gateway signs each request with its role (SigV4, see subgraph-auth.ts).
    */
   subgraphAuth: SubgraphAuth;
+  /**
+   * The built web client (WEB_DIR; `web/dist` of the repository, where
+   * `npm run build` puts it), served at `/` by the container gateway.
+   * Empty turns it off (WEB_DIR=""), for a gateway that serves only the API.
+   */
+  webDir: string | null;
 }
 
 export type SubgraphAuth = 'none' | 'aws-iam';
@@ -61,11 +67,13 @@ export const GATEWAY_ENVIRONMENT_VARIABLES: readonly string[] = [
   'TRUST_PROXY',
   'SESSION_CHECK_TTL_MS',
   'SUBGRAPH_AUTH',
+  'WEB_DIR',
   ...Object.values(LIVE_LIMIT_VARIABLES),
   ...Object.values(OPERATION_LIMIT_VARIABLES),
 ];
 
 const DEFAULT_SUPERGRAPH = fileURLToPath(new URL('../../schema/supergraph.graphql', import.meta.url));
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const subgraphUrls: Partial<Record<SubgraphName, string>> = {};
@@ -86,6 +94,7 @@ export function loadGatewayConfig(source: NodeJS.ProcessEnv = process.env): Gate
     trustProxyHops: loadWholeNumber(source, 'TRUST_PROXY', 0, 0),
     sessionCheckTtlMs: loadWholeNumber(source, 'SESSION_CHECK_TTL_MS', 60_000, 1),
     subgraphAuth: loadChoice(source, 'SUBGRAPH_AUTH', ['none', 'aws-iam'] as const, 'none'),
+    webDir: source.WEB_DIR === undefined ? DEFAULT_WEB_DIR : source.WEB_DIR.trim() || null,
   };
 }
 

@@ -29,6 +29,7 @@ import type { RunOperation } from './live/resolution.js';
 import type { GatewayConfig, SubgraphAuth } from './config.js';
 import { subgraphRequestSigner } from './subgraph-auth.js';
 import { clientAddress } from './client-address.js';
+import { webClientRoutes } from './web-client.js';
 import { SessionCheck, forgetOnLogOutEverywhere, forgetOnRevocation, usersSubgraphLookup, type GenerationLookup } from './sessions.js';
 import { costLimitPlugin, DEFAULT_OPERATION_LIMITS, explainLimitErrors, shapeRules, type OperationLimits } from './operation-limits.js';
 
@@ -78,6 +79,8 @@ export interface GatewayOptions extends Omit<GatewayGraphOptions, 'plugins'> {
   media?: MediaStorageConfig;
   /** Counted per operation, and served at `/metrics`. */
   metrics?: Metrics;
+  /** The built web client, served at `/`; none when null or left out. */
+  webDir?: string | null;
 }
 
 /** The routing URL of every subgraph named in the supergraph, with the configured overrides applied. */
@@ -213,6 +216,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const web = createHttpServer({ logger: options.logger, checkReady, ...(options.metrics ? { metrics: options.metrics } : {}) });
   const httpServer = web.server;
   if (options.media?.kind === 'disk') web.serveMedia(createDiskMediaRoutes(new DiskObjectStorage(options.media), options.logger.child({ component: 'media' })));
+  if (options.webDir) web.serveStatic(webClientRoutes(options.webDir, options.logger.child({ component: 'web' })));
   let liveServer: LiveServer | undefined;
   const graph = await createGatewayGraph({
     ...options,
@@ -348,6 +352,7 @@ export function gatewayOptionsFrom(
     sessionCheckTtlMs: config.sessionCheckTtlMs,
     subgraphAuth: config.subgraphAuth,
     media: config.media,
+    webDir: config.webDir,
     metrics: new Metrics({ service: 'gateway', emf: config.metricsEmf, logger: where.logger }),
   };
 }

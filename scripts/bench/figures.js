@@ -1,4 +1,4 @@
-// The read path's, the idle stack's, the Lambda step's and the scale step's figures of a
+// The read path's, the idle stack's, the Lambda, scale and web steps' figures of a
 // result, flat and named, so that a report can show each beside the
 // previous report's: the run stores the previous result's figures
 // (`previous.figures`), computed by this same code from that result's JSON. Results written before a figure
@@ -163,12 +163,31 @@ export function figureList(r) {
     add('scale.fanout.one.perCore', 'scale: fan-out inserts per core-second (timeline + Redis), one consumer', 'inserts', scale.fanout.one.insertsPerCoreSecond, 0);
   }
   add('scale.posts.cpu', 'scale: CPU per post, every process', 'ms', scale?.posts?.cpuMsPerPost?.total);
+  webFigures(r, add);
   for (const [when, idle] of Object.entries(r.idle ?? {})) {
     const title = when === 'atEnd' ? 'at rest, at the end' : 'at rest, after the load';
     for (const [name, v] of Object.entries({ ...idle.stack, ...idle.servers })) add(`idle.${when}.${name}`, `${title}: ${name}`, 'cores', /** @type {number} */ (v), 4);
     add(`idle.${when}.total`, `${title}: everything`, 'cores', idle.totalCores, 4);
   }
   return list;
+}
+
+/**
+ * The web step's figures: the bundle's gzipped sizes, and the loads' medians and p90s.
+ * @param {Result} r @param {(key: string, label: string, unit: string, value: number | undefined, digits?: number) => void} add
+ */
+function webFigures(r, add) {
+  const totals = r.web?.bundle?.totals;
+  add('web.bundle.initial.gzip', 'web client: first load, gzipped', 'kB', totals ? totals.initial.gzipBytes / 1024 : undefined, 1);
+  add('web.bundle.lazy.gzip', 'web client: chunks loaded on demand, gzipped', 'kB', totals ? totals.lazy.gzipBytes / 1024 : undefined, 1);
+  add('web.bundle.js.gzip', 'web client: all JavaScript, gzipped', 'kB', totals ? totals.js.gzipBytes / 1024 : undefined, 1);
+  const loads = [['desktop', 'cold', 'desktop, cold'], ['desktop', 'warm', 'desktop, warm'], ['phone', 'cold', 'phone, cold']];
+  for (const [device, kind, title] of loads) {
+    const f = r.web?.navigation?.[device]?.[kind]?.figures;
+    add(`web.${device}.${kind}.painted.p50`, `web client, ${title}: timeline painted, median`, 'ms', f?.paintedMs?.p50, 1);
+    add(`web.${device}.${kind}.painted.p90`, `web client, ${title}: timeline painted, p90`, 'ms', f?.paintedMs?.p90, 1);
+    add(`web.${device}.${kind}.fcp.p50`, `web client, ${title}: first contentful paint, median`, 'ms', f?.firstContentfulPaintMs?.p50, 1);
+  }
 }
 
 /** The figures by key, as stored with the next run (`previous.figures`). @param {Result} r */

@@ -36,9 +36,13 @@
 //   --scale-rounds N    BENCH_SCALE_ROUNDS   read runs of each kind, one and two alternating (3)
 //   --scale-inserts N   BENCH_SCALE_INSERTS  timeline inserts per fan-out burst of the scale step, with one and with
 //                                            two fan-out consumer instances (300000)
+//   --web-runs N        BENCH_WEB_RUNS       the web step (measure-web.js): the client's bundle (web/dist) and N cold
+//                                            loads of its home page in Chromium, desktop (each followed by a warm
+//                                            one) and phone-sized, on the embedded default (15; 0 skips the step)
 //   --only STEP         BENCH_ONLY           run one step alone on the loaded stack: `lambda` or `scale` (the servers,
 //                                            the load and the stack as usual, then only that step; the report has
-//                                            only its section). Without --out it writes to <results>/only-<STEP>, so
+//                                            only its section), or `web` (no servers, no load: the embedded stack
+//                                            of its own). Without --out it writes to <results>/only-<STEP>, so
 //                                            the full report and its `previous` are left alone
 //   --out DIR           BENCH_OUT            results folder (benchmarks/results)
 
@@ -67,6 +71,7 @@ const DEFAULTS = {
   scaleSeconds: 10,
   scaleRounds: 3,
   scaleInserts: 300_000,
+  webRuns: 15,
   only: '',
   out: 'benchmarks/results',
 };
@@ -78,7 +83,7 @@ const LISTS = new Set(['liveCounts']);
 export const LAYOUTS = ['processes', 'one'];
 export const FERRETDB_BACKENDS = ['postgresql', 'sqlite'];
 /** The steps `--only` can run alone. */
-export const ONLY_STEPS = ['lambda', 'scale'];
+export const ONLY_STEPS = ['lambda', 'scale', 'web'];
 
 /** @typedef {typeof DEFAULTS} BenchOptions */
 
@@ -88,7 +93,8 @@ const ENV = {
   coldViewers: 'BENCH_COLD_VIEWERS', coldReaders: 'BENCH_COLD_READERS', coldBudget: 'BENCH_COLD_BUDGET', posts: 'BENCH_POSTS',
   ferretdbLagBudget: 'BENCH_FERRETDB_LAG_BUDGET', liveCounts: 'BENCH_LIVE_COUNTS', livePosts: 'BENCH_LIVE_POSTS', ferretdbBackend: 'BENCH_FERRETDB_BACKEND', layout: 'BENCH_LAYOUT',
   lambdaRequests: 'BENCH_LAMBDA_REQUESTS', lambdaColdStarts: 'BENCH_LAMBDA_COLD_STARTS',
-  scaleSeconds: 'BENCH_SCALE_SECONDS', scaleRounds: 'BENCH_SCALE_ROUNDS', scaleInserts: 'BENCH_SCALE_INSERTS', only: 'BENCH_ONLY', out: 'BENCH_OUT',
+  scaleSeconds: 'BENCH_SCALE_SECONDS', scaleRounds: 'BENCH_SCALE_ROUNDS', scaleInserts: 'BENCH_SCALE_INSERTS', webRuns: 'BENCH_WEB_RUNS',
+  only: 'BENCH_ONLY', out: 'BENCH_OUT',
 };
 
 /** --ferretdb-lag-budget → ferretdbLagBudget @param {string} flag */
@@ -137,6 +143,8 @@ export function parseOptions(argv, env) {
   if (!Number.isInteger(options.lambdaRequests) || !Number.isInteger(options.lambdaColdStarts)) throw new Error('--lambda-requests and --lambda-cold-starts must be whole numbers');
   if (options.only === 'scale' && Number(options.scaleSeconds) === 0) throw new Error('--only scale needs --scale-seconds above 0');
   if (!Number.isInteger(options.scaleRounds) || Number(options.scaleRounds) < 1) throw new Error('--scale-rounds must be a whole number, 1 or more');
+  if (!Number.isInteger(options.webRuns)) throw new Error('--web-runs must be a whole number');
+  if (options.only === 'web' && Number(options.webRuns) === 0) throw new Error('--only web needs --web-runs above 0');
   // With --layout one the full bench leaves the scale step out (it starts more gateway and timeline processes).
   if (options.only === 'scale' && options.layout !== 'processes') throw new Error('--only scale needs --layout processes');
   // A step run alone makes a partial report: kept apart from the full one unless told where.

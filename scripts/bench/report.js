@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { barChart } from './charts.js';
 import { RUN_TITLES, cpuPerPage, figureList, hopsOf, openKey, openTitle, page5Ratio, readRuns } from './figures.js';
+import { webParameters, webSection } from './report-web.js';
 import { CARD_QUERY, HOME_QUERY } from './requests.js';
 import { round } from './stats.js';
 
@@ -407,7 +408,7 @@ function previousSection(r) {
   return [
     '## Beside the previous report',
     '',
-    `The figures this report shares with the previous one (${r.previous.file}, run ${r.previous.startedAt}, \`${r.previous.command}\`); ${fresh} of this report's read-path, idle, Lambda and scale figures are new (the previous report did not measure them). The box is shared, so a change of tens of percent in a throughput or a p99 can be the box; CPU per page is the steadier figure.`,
+    `The figures this report shares with the previous one (${r.previous.file}, run ${r.previous.startedAt}, \`${r.previous.command}\`); ${fresh} of this report's read-path, idle, Lambda, scale and web figures are new (the previous report did not measure them). The box is shared, so a change of tens of percent in a throughput or a p99 can be the box; CPU per page is the steadier figure.`,
     '',
     '| Figure | This report | Previous | Change |',
     '|---|---|---|---|',
@@ -896,7 +897,7 @@ function secondConsumer(f) {
 }
 
 /** The steps `--only` runs alone, as the report names them. @type {Record<string, string>} */
-const ONLY_TITLES = { lambda: 'Lambda', scale: 'scale' };
+const ONLY_TITLES = { lambda: 'Lambda', scale: 'scale', web: 'web' };
 
 /** When, how, on what: the lines every report starts with. @param {Result} r */
 function runLines(r) {
@@ -905,9 +906,10 @@ function runLines(r) {
     `Run ${r.startedAt} → ${r.finishedAt} (${r.durationSeconds} s in all). Command: \`${r.command}\`.`,
     '',
     `**Machine**: ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}. Everything — servers, the stack, the load generator — on this one box.`,
-    `**Servers**: ${r.servers.given ? 'given in the environment' : `Redis (Debian redis-server), ${r.servers.kafka}, ${r.servers.mongodb}, started on loopback by the bench`}.`,
+    // The web step alone (--only web) starts no servers and no bench stack: only its embedded one, described in its section.
+    ...(r.servers ? [`**Servers**: ${r.servers.given ? 'given in the environment' : `Redis (Debian redis-server), ${r.servers.kafka}, ${r.servers.mongodb}, started on loopback by the bench`}.`] : []),
     `**Load average** (1, 5, 15 min) before the run: ${r.loadAverage?.atStart?.join(', ') ?? 'n/a'}; after: ${r.loadAverage?.atEnd?.join(', ') ?? 'n/a'}. Anything else running on the box (another engineer's test suite, say) takes CPU from the figures below; compare runs with that in mind.`,
-    `**Stack** (\`--layout ${r.stack?.layout ?? 'one'}\`): ${stackDescription(r)}, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`${r.stack?.nodeFlags?.length ? `, Node flags \`${r.stack.nodeFlags.join(' ')}\`` : ''}; the bare handler in its own process; the load generator (autocannon and an open-loop driver) in the bench's own.`,
+    ...(r.stack ? [`**Stack** (\`--layout ${r.stack?.layout ?? 'one'}\`): ${stackDescription(r)}, \`NODE_ENV=production\`, \`LOG_LEVEL=warn\`${r.stack?.nodeFlags?.length ? `, Node flags \`${r.stack.nodeFlags.join(' ')}\`` : ''}; the bare handler in its own process; the load generator (autocannon and an open-loop driver) in the bench's own.`] : []),
     '',
   ];
 }
@@ -922,17 +924,21 @@ function partialMarkdown(r) {
   return [
     `# Chirp benchmark: the ${ONLY_TITLES[p.only] ?? p.only} step alone`,
     '',
-    `\`--only ${p.only}\`: the servers, the load and the stack as in the full bench, then only this step; the other steps' figures are in the full report.`,
+    p.only === 'web'
+      ? '`--only web`: no servers, no network and no load; the client\'s bundle, then an embedded stack of its own and a browser, as in the full bench; the other steps\' figures are in the full report.'
+      : `\`--only ${p.only}\`: the servers, the load and the stack as in the full bench, then only this step; the other steps' figures are in the full report.`,
     '',
     ...runLines(r),
-    `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers; ${p.only === 'scale'
-      ? `${p.scaleSeconds} s per read run, ${p.scaleRounds} round(s) of one and two copies, ${p.connections} connections, ${int(p.scaleInserts)} timeline inserts per fan-out burst`
-      : `${int(p.lambdaRequests)} timed requests per path, ${p.lambdaColdStarts} cold starts per function`}.`,
+    p.only === 'web'
+      ? `**Parameters**: ${webParameters(r)}.`
+      : `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers; ${p.only === 'scale'
+        ? `${p.scaleSeconds} s per read run, ${p.scaleRounds} round(s) of one and two copies, ${p.connections} connections, ${int(p.scaleInserts)} timeline inserts per fan-out burst`
+        : `${int(p.lambdaRequests)} timed requests per path, ${p.lambdaColdStarts} cold starts per function`}.`,
     '',
-    `**Network**: ${int(n.users)} users, ${int(n.followEdges)} follow edges, ${int(n.tweets)} tweets; generated in ${r.phases.generateSeconds} s, loaded in ${r.load.seconds} s, the stack started in ${r.phases.stackStartSeconds} s.`,
-    '',
+    ...(n ? [`**Network**: ${int(n.users)} users, ${int(n.followEdges)} follow edges, ${int(n.tweets)} tweets; generated in ${r.phases.generateSeconds} s, loaded in ${r.load.seconds} s, the stack started in ${r.phases.stackStartSeconds} s.`, ''] : []),
     ...(p.only === 'lambda' ? lambdaSection(r) : []),
     ...(p.only === 'scale' ? scaleSection(r) : []),
+    ...(p.only === 'web' ? webSection(r, beside) : []),
     ...(p.only === 'scale' && r.memory ? [`**Redis memory per cached timeline**: ${memorySentence(r)}`, ''] : []),
     ...previousSection(r),
   ].join('\n');
@@ -1051,6 +1057,7 @@ export function markdown(r) {
     ...liveSection(r),
     ...lambdaSection(r),
     ...scaleSection(r),
+    ...webSection(r, beside),
     ...previousSection(r),
     '## What limits these figures',
     '',

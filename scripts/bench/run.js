@@ -1,13 +1,15 @@
 // npm run bench: builds a synthetic network, loads it into the real stores,
 // runs the Chirp stack on real servers and measures the home timeline's read
 // path, fan-out, post-to-visible lag and Redis memory, and the Lambda zips
-// (cold starts, latency against the stack's processes); writes
-// benchmarks/results/latest.{json,md} and SVG charts.
+// (cold starts, latency against the stack's processes), and the web client
+// (its bundle, and loads of its home page in Chromium on the embedded
+// default); writes benchmarks/results/latest.{json,md} and SVG charts.
 //
 //   npm run bench                      # 100K users
 //   npm run bench -- --users 20000     # quick mode (or BENCH_USERS=20000)
 //   npm run bench -- --only lambda     # the Lambda step alone (benchmarks/results/only-lambda/)
 //   npm run bench -- --only scale      # the scale step alone (benchmarks/results/only-scale/)
+//   npm run bench -- --only web        # the web step alone, no servers (benchmarks/results/only-web/)
 //
 // Servers: MONGODB_URL, REDIS_URL and KAFKA_BROKERS when all are set (the
 // bench then works under a namespace of its own and drops it at the end),
@@ -39,6 +41,7 @@ import { measureColdReads } from './measure-cold.js';
 import { measureMemory } from './measure-memory.js';
 import { measureReads, measureReadsDuringPosts, samePages } from './measure-reads.js';
 import { measureScale } from './measure-scale.js';
+import { measureNavigation } from './measure-web.js';
 import { AUTHOR_CLASSES, generateNetwork, handleOf } from './network.js';
 import { celebrityThreshold, parseOptions } from './options.js';
 import { Progress } from './progress.js';
@@ -50,9 +53,12 @@ import { summarizeProfile } from './profile.js';
 import { figures } from './figures.js';
 import { writeReport } from './report.js';
 import { round, summarize } from './stats.js';
+import { measureBundle } from './web-bundle.js';
 
 const root = resolve(fileURLToPath(import.meta.url), '../../..');
 const here = resolve(root, 'scripts/bench');
+/** The web client's build (Vite's output), as the gateway serves it. */
+const WEB_DIST = 'web/dist';
 /** @param {string} line */
 const log = (line) => console.log(`[bench] ${line}`);
 
@@ -123,7 +129,8 @@ async function readPrevious(dir, users, only) {
   for (const file of [resolve(dir, 'latest.json'), resolve(dir, `users-${users}`, 'latest.json')]) {
     try {
       const previous = JSON.parse(await readFile(file, 'utf8'));
-      if (previous.parameters?.users !== users) continue;
+      // The web step alone has no network: its reports compare whatever --users said.
+      if (only !== 'web' && previous.parameters?.users !== users) continue;
       // A full run compares with full runs only: a step run alone (--only) lacks the other figures.
       if (!only && previous.parameters?.only) continue;
       return { file: relative(root, file), startedAt: previous.startedAt, command: previous.command, figures: figures(previous) };
@@ -162,6 +169,47 @@ function nonCelebrityMax(network) {
 }
 
 /**
+ * The web step (measure-web.js): the bundle (measured already) and loads of the client's home page in Chromium on
+ * an embedded stack of its own. Alone (--only web) a failure fails the run; in a full run it is recorded in the
+ * report instead, so the other steps' figures are kept.
+ *
+ * @param {Record<string, any>} result
+ * @param {Awaited<ReturnType<typeof measureBundle>>} bundle
+ * @param {{ webRuns: number }} options
+ * @param {boolean} alone
+ */
+async function runWebStep(result, bundle, options, alone) {
+  const phase = Date.now();
+  const kB = (/** @type {number} */ bytes) => `${(bytes / 1024).toFixed(1)} kB`;
+  log(`web: the client's bundle (first load ${kB(bundle.totals.initial.gzipBytes)} gzipped, ${kB(bundle.totals.lazy.gzipBytes)} on demand), then ${options.webRuns} loads of its home page in Chromium on the embedded default...`);
+  result.web = { bundle };
+  try {
+    result.web.navigation = await measureNavigation({ here, root, distDir: resolve(root, WEB_DIST), runs: options.webRuns, log });
+    const painted = result.web.navigation.desktop.cold.figures.paintedMs;
+    log(`  timeline painted ${painted?.p50} ms after navigation (median, cold, desktop; p90 ${painted?.p90} ms)`);
+  } catch (error) {
+    if (alone) throw error;
+    result.web.navigation = { error: error instanceof Error ? error.message : String(error) };
+    log(`  web step: no loads measured: ${result.web.navigation.error}`);
+  }
+  result.phases.webSeconds = since(phase);
+}
+
+/**
+ * Stamps the end of the run and writes its report.
+ * @param {Record<string, any>} result
+ * @param {{ out: string }} options
+ * @param {Date} startedAt
+ */
+async function finish(result, options, startedAt) {
+  result.loadAverage.atEnd = loadavg().map((v) => round(v, 2));
+  result.finishedAt = new Date().toISOString();
+  result.durationSeconds = since(startedAt.getTime());
+  const written = await writeReport(result, resolve(root, options.out));
+  log(`done in ${result.durationSeconds}s; results: ${written.join(', ')}`);
+}
+
+/**
  * @param {Array<{ mode: string, ms: number }>} timings
  * @param {string} mode
  */
@@ -185,6 +233,14 @@ async function main() {
   const settings = loadTimelineSettings({ TIMELINE_CELEBRITY_FOLLOWERS: String(result.parameters.celebrityThreshold) });
   result.parameters.maxLength = settings.maxLength;
   result.parameters.fanoutChunk = settings.fanoutChunk;
+  // The client's bundle first: a missing build fails the run now, not after the other steps.
+  const webBundle = options.webRuns > 0 && (!options.only || options.only === 'web') ? await measureBundle(resolve(root, WEB_DIST), WEB_DIST) : undefined;
+  if (options.only === 'web' && webBundle) {
+    // No servers, no network, no load: the web step runs on an embedded stack of its own.
+    await runWebStep(result, webBundle, options, true);
+    await finish(result, options, startedAt);
+    return;
+  }
   /** @type {Array<{ stop: () => Promise<void> }>} */
   const stoppables = [];
   /** @type {Awaited<ReturnType<typeof serversFor>> | undefined} */
@@ -440,6 +496,8 @@ async function main() {
     }
     await servers?.stop();
   }
+  // After the servers and the stack are gone: the web step starts an embedded stack of its own, on a quieter box.
+  if (webBundle) await runWebStep(result, webBundle, options, false);
   if (profileDir && result.stack) {
     // The processes a read goes through; each one's busiest window is the gateway's closed-loop run.
     result.profiles = {};
@@ -447,11 +505,7 @@ async function main() {
       result.profiles[name] = await summarizeProfile(resolve(profileDir, name), result.parameters.seconds).catch(() => null);
     }
   }
-  result.loadAverage.atEnd = loadavg().map((v) => round(v, 2));
-  result.finishedAt = new Date().toISOString();
-  result.durationSeconds = since(startedAt.getTime());
-  const written = await writeReport(result, resolve(root, options.out));
-  log(`done in ${result.durationSeconds}s; results: ${written.join(', ')}`);
+  await finish(result, options, startedAt);
 }
 
 main().then(

@@ -50,9 +50,13 @@ export interface ChirpHttpServer {
   serveGraphQL<Context extends object>(apollo: ApolloServer<Context>, context: ContextFromRequest<Context>): void;
   /** Hands `/media` and what is under it to `routes` (the disk media storage's uploads and files); false from it means not found. */
   serveMedia(routes: MediaRoutes): void;
+  /** Hands every other GET to `routes` (the gateway's web client), before the not-found answer. */
+  serveStatic(routes: StaticRoutes): void;
 }
 
 export type MediaRoutes = (request: http.IncomingMessage, response: http.ServerResponse) => Promise<boolean>;
+/** Serves what it has and answers true, or false to leave the request to the not-found answer. */
+export type StaticRoutes = MediaRoutes;
 
 /**
  * The HTTP side of every Chirp process: `/graphql`, and the two probes every
@@ -65,6 +69,7 @@ export type MediaRoutes = (request: http.IncomingMessage, response: http.ServerR
 export function createHttpServer(options: Pick<HttpServerOptions, 'checkReady' | 'logger'> & { metrics?: Metrics }): ChirpHttpServer {
   let graphql: ((request: http.IncomingMessage, response: http.ServerResponse) => Promise<void>) | undefined;
   let media: MediaRoutes | undefined;
+  let statics: StaticRoutes | undefined;
   const route = async (request: http.IncomingMessage, response: http.ServerResponse): Promise<void> => {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
     if (path === '/graphql' && graphql) return graphql(request, response);
@@ -85,6 +90,7 @@ export function createHttpServer(options: Pick<HttpServerOptions, 'checkReady' |
         return sendJson(response, 503, { status: 'unavailable' });
       }
     }
+    if (statics && (await statics(request, response))) return;
     sendJson(response, 404, { error: `nothing is served at ${path}; GraphQL is at /graphql` });
   };
   const server = http.createServer((request, response) => {
@@ -107,6 +113,9 @@ export function createHttpServer(options: Pick<HttpServerOptions, 'checkReady' |
     },
     serveMedia(routes) {
       media = routes;
+    },
+    serveStatic(routes) {
+      statics = routes;
     },
   };
 }

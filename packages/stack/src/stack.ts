@@ -40,8 +40,12 @@ export interface RunningStack {
   jwt: TokenSettings;
   /** The first gateway (the one at `url`), with its live edge's figures. */
   gateway: RunningGateway;
-  /** Starts another gateway replica over the same subgraphs, on a free port, with its own live connection. */
-  startGateway(): Promise<RunningGateway>;
+  /**
+   * Starts another gateway replica over the same subgraphs, with its own
+   * live connection: on a free port, or on `port` (the first's, once it is
+   * closed, for a test of clients through a gateway restart).
+   */
+  startGateway(port?: number): Promise<RunningGateway>;
   /** Stops one subgraph, as a crash or a deploy would; its infrastructure stays. */
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts a stopped subgraph again, on the same port, as a fresh instance. */
@@ -121,7 +125,7 @@ export async function startStack(given: NodeJS.ProcessEnv = process.env, options
     inMemory: !gatewayConfig.mongo || !gatewayConfig.redis || !gatewayConfig.kafka,
     jwt: gatewayConfig.jwt,
     gateway,
-    startGateway: () => startGatewayInstance(0),
+    startGateway: (port = 0) => startGatewayInstance(port),
     startSubgraph,
     async stopSubgraph(name) {
       await apps.get(name)?.stop();

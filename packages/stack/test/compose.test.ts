@@ -315,5 +315,10 @@ describe.each(CHIRP_SERVICES.map((name) => [name]))('the %s Dockerfile', (name) 
         : new URL('../schema.graphql', compiledModule).pathname;
     const expectedSource = name === 'gateway' ? 'schema/supergraph.graphql' : `${folder}/schema.graphql`;
     expect(image.copyOf(schemaFile)).toEqual({ from: undefined, source: expectedSource, destination: schemaFile });
+    if (name === 'gateway') {
+      // The web client, built in its own stage, where the gateway looks for it by default.
+      const webDir = new URL('../../web/dist', compiledModule).pathname;
+      expect(image.copyOf(`${webDir}/index.html`)).toMatchObject({ from: 'web', source: '/app/web/dist' });
+    }
   });
 });

@@ -12,3 +12,4 @@ export * from './storage-contract.js';
 export * from './lambda-events.js';
 export * from './lambda-functions.js';
 export * from './sharding.js';
+export * from './browser.js';
