@@ -536,6 +536,18 @@ describe('deploy/aws/template.yaml', () => {
     expect(Number(idleTimeout.Value)).toBeGreaterThanOrEqual(3600);
   });
 
+  it("sends /graphql and the web client's routes and files to the live edge, and nothing else", () => {
+    const rules = resourcesOfType('AWS::ElasticLoadBalancingV2::ListenerRule').map(([, rule]) => rule.Properties);
+    for (const rule of rules) expect(rule.Actions).toEqual([{ Type: 'forward', TargetGroupArn: { Ref: 'LiveTargetGroup' } }]);
+    const patterns: string[] = rules.flatMap((rule) => rule.Conditions.flatMap((condition: Value) => condition.PathPatternConfig.Values));
+    const routed = (path: string) => patterns.some((pattern) => new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`).test(path));
+    const routes = [...readFileSync(resolve(root, 'web/src/App.tsx'), 'utf8').matchAll(/<Route path="([^"]+)"/g)].map((match) => match[1]!);
+    const examples = routes.map((route) => route.replace(':handle', 'ada').replace('/:tab?', '/followers'));
+    for (const path of [...examples, '/u/ada', '/assets/index-abc.js', '/favicon.svg', '/graphql']) expect({ path, routed: routed(path) }).toEqual({ path, routed: true });
+    for (const path of ['/metrics', '/healthz', '/readyz', '/media', '/media/x']) expect({ path, routed: routed(path) }).toEqual({ path, routed: false });
+    expect(evaluate(template.Outputs.WebUrl!.Value, SELF_MANAGED)).toMatch(/^http:\/\/.+\/$/);
+  });
+
   it('outputs the GraphQL URL, the live WebSocket URL and the media CDN', () => {
     expect(evaluate(template.Outputs.GraphQLUrl!.Value, SELF_MANAGED)).toBe(`https://publicapi.execute-api.eu-west-1.amazonaws.com/graphql`);
     expect(evaluate(template.Outputs.LiveWebSocketUrl!.Value, SELF_MANAGED)).toMatch(/^ws:\/\/.+\/graphql$/);

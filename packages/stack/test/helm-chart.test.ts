@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,8 @@ const readText = (path: string) => readFileSync(resolve(root, path), 'utf8');
 
 /** The Kubernetes version the chart is rendered for and validated against. */
 const KUBERNETES_VERSION = '1.30.0';
+/** The paths the Ingress sends to the web client (templates/ingress.yaml): "/" and favicon.svg exact, the others as prefixes. */
+const WEB_CLIENT_PATHS = ['/', '/assets', '/u', '/login', '/signup', '/notifications', '/settings', '/favicon.svg'];
 const RELEASE = 'chirp';
 const NAMESPACE = 'chirp';
 
@@ -536,7 +538,7 @@ describe.each(Object.keys(VALUE_SETS).map((set) => [set as ValueSet]))('deploy/h
     }
   });
 
-  it('routes /graphql to the gateway through the Ingress, for WebSockets too, and nothing else but /media on disk', () => {
+  it('routes /graphql to the gateway through the Ingress, for WebSockets too, /media on disk, and the web client, nothing else', () => {
     const [ingress, ...others] = ofKind(manifests(), 'Ingress');
     expect(others).toEqual([]);
     const gatewayService = only(manifests(), 'Service', fullName('gateway'));
@@ -545,10 +547,14 @@ describe.each(Object.keys(VALUE_SETS).map((set) => [set as ValueSet]))('deploy/h
     );
     const toGateway = { name: gatewayService.metadata.name, port: { name: gatewayService.spec.ports[0].name } };
     const host = values().ingress.host;
-    expect(routes).toEqual([
+    expect(routes.filter((route: { path: string }) => !WEB_CLIENT_PATHS.includes(route.path))).toEqual([
       { host, path: '/graphql', pathType: 'Exact', backend: toGateway },
       ...(values().media.storage === 'disk' ? [{ host, path: DISK_UPLOAD_PATH, pathType: 'Prefix', backend: toGateway }] : []),
     ]);
+    // The web client: every first segment of its routes, its files, and nothing that would pass /metrics or the probes.
+    const web = routes.filter((route: { path: string }) => WEB_CLIENT_PATHS.includes(route.path));
+    expect(web.map((route: { path: string }) => route.path).sort()).toEqual(values().gateway.web ? [...WEB_CLIENT_PATHS].sort() : []);
+    for (const route of web) expect(route).toEqual({ host, path: route.path, pathType: ['/', '/favicon.svg'].includes(route.path) ? 'Exact' : 'Prefix', backend: toGateway });
     const annotations = ingress!.metadata.annotations ?? {};
     // WebSockets stay open far longer than ingress-nginx's default minute between reads.
     for (const timeout of ['proxy-read-timeout', 'proxy-send-timeout']) {
@@ -558,6 +564,16 @@ describe.each(Object.keys(VALUE_SETS).map((set) => [set as ValueSet]))('deploy/h
     const bodyLimit = nginxSize(annotations['nginx.ingress.kubernetes.io/proxy-body-size'] ?? '');
     expect(bodyLimit).toBeGreaterThanOrEqual(values().media.storage === 'disk' ? MAX_UPLOAD_FORM_BYTES : MAX_REQUEST_BYTES);
     if (values().ingress.tls.enabled) expect(ingress!.spec.tls).toEqual([{ hosts: [host], secretName: values().ingress.tls.secretName }]);
+  });
+
+  it("sends every route and file of the web client through the Ingress", () => {
+    const routes = [...readText('web/src/App.tsx').matchAll(/<Route path="([^"]+)"/g)].map((match) => match[1]!);
+    const files = readdirSync(resolve(root, 'web/public')).map((file) => `/${file}`);
+    expect(routes).toContain('/u/:handle/:tab?');
+    for (const path of [...routes, ...files, '/assets/index-abc.js']) {
+      const first = `/${path.split('/')[1]}`;
+      expect({ path, routed: WEB_CLIENT_PATHS.includes(path) || (first !== '/' && WEB_CLIENT_PATHS.includes(first)) }).toEqual({ path, routed: true });
+    }
   });
 
   it('lets only the gateway reach the subgraphs', () => {

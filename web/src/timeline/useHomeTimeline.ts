@@ -24,7 +24,13 @@ export function useHomeTimeline() {
   const client = useApolloClient();
   const session = useSession();
   const connection = useConnection();
-  const query = useQuery(HomeTimeline, { variables: { first: PAGE_SIZE }, notifyOnNetworkStatusChange: true });
+  // Coming back to the page shows what the cache has and reads the first page again (a new followee's tweets).
+  const query = useQuery(HomeTimeline, {
+    variables: { first: PAGE_SIZE },
+    fetchPolicy: 'cache-and-network',
+    nextFetchPolicy: 'cache-first',
+    notifyOnNetworkStatusChange: true,
+  });
   const [waiting, setWaiting] = useState<TweetFieldsFragment[]>([]);
   const [gap, setGap] = useState(false);
   const shown = useRef(new Set<string>());
@@ -98,7 +104,8 @@ export function useHomeTimeline() {
     hasMore: pageInfo?.hasNextPage ?? false,
     loaded: query.data !== undefined,
     loadMore,
-    waiting: waiting.length,
+    // A first page read again may already hold some of them.
+    waiting: waiting.filter((tweet) => !shown.current.has(tweet.id)).length,
     reveal,
     putOnTop,
     retry: () => query.refetch(),

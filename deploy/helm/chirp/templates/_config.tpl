@@ -28,6 +28,7 @@ and REDIS_URL come from the Secret (deployment.yaml).
 {{- end }}
 {{- $_ := set $env "TRUST_PROXY" (include "chirp.envValue" $values.trustProxy) }}
 {{- $_ := set $env "GRAPHQL_INTROSPECTION" (ternary "true" "false" $values.introspection) }}
+{{- if not $values.web }}{{ $_ := set $env "WEB_DIR" "" }}{{ end }}
 {{- else }}
 {{- $_ := set $env "KAFKA_BROKERS" $root.Values.kafka.brokers }}
 {{- with $root.Values.kafka.topicPrefix }}{{ $_ := set $env "KAFKA_TOPIC_PREFIX" . }}{{ end }}
