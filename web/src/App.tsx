@@ -1,4 +1,4 @@
-import { Redirect, Route, Switch } from 'wouter';
+import { Link, Redirect, Route, Switch } from 'wouter';
 import { ApolloProvider } from '@apollo/client/react';
 import { createChirpClient, type ChirpClient } from './apollo';
 import { ConnectionProvider } from './connection';
@@ -67,10 +67,28 @@ function SignedOut() {
       <Route path="/" component={Welcome} />
       <Route path="/login" component={LogIn} />
       <Route path="/signup" component={SignUp} />
-      <Route path="/u/:handle/:tab?" component={ProfileRoute} />
+      <Route path="/u/:handle/:tab?">
+        <VisitorHeader />
+        <ProfileRoute />
+      </Route>
       <Route>
         <Redirect to="/login" />
       </Route>
     </Switch>
+  );
+}
+
+/** A profile read signed out: where to join. */
+function VisitorHeader() {
+  return (
+    <header className="top">
+      <nav aria-label="Main">
+        <Link href="/" className="brand">
+          Chirp
+        </Link>
+        <Link href="/login">Log in</Link>
+        <Link href="/signup">Sign up</Link>
+      </nav>
+    </header>
   );
 }

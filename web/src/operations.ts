@@ -52,16 +52,31 @@ export const NotificationFields = graphql(`
   }
 `);
 
+/** Where a list stands: the cursor of its next page, if any. */
+export const PageFields = graphql(`
+  fragment PageFields on PageInfo {
+    hasNextPage
+    endCursor
+  }
+`);
+
 // ---- session
+
+/** What the client keeps of a sign-up or log-in (session.ts). */
+export const SessionFields = graphql(`
+  fragment SessionFields on AuthPayload {
+    token
+    user {
+      id
+      handle
+    }
+  }
+`);
 
 export const SignUp = graphql(`
   mutation SignUp($input: SignUpInput!) {
     signUp(input: $input) {
-      token
-      user {
-        id
-        handle
-      }
+      ...SessionFields
     }
   }
 `);
@@ -69,11 +84,7 @@ export const SignUp = graphql(`
 export const LogIn = graphql(`
   mutation LogIn($input: LogInInput!) {
     logIn(input: $input) {
-      token
-      user {
-        id
-        handle
-      }
+      ...SessionFields
     }
   }
 `);
@@ -107,8 +118,7 @@ export const HomeTimeline = graphql(`
         }
       }
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageFields
       }
     }
   }
@@ -148,12 +158,19 @@ export const DeleteTweet = graphql(`
   }
 `);
 
+/** What a like or an unlike changes. */
+export const LikeState = graphql(`
+  fragment LikeState on Tweet {
+    id
+    likeCount
+    likedByViewer
+  }
+`);
+
 export const LikeTweet = graphql(`
   mutation LikeTweet($id: ID!) {
     likeTweet(id: $id) {
-      id
-      likeCount
-      likedByViewer
+      ...LikeState
     }
   }
 `);
@@ -161,9 +178,7 @@ export const LikeTweet = graphql(`
 export const UnlikeTweet = graphql(`
   mutation UnlikeTweet($id: ID!) {
     unlikeTweet(id: $id) {
-      id
-      likeCount
-      likedByViewer
+      ...LikeState
     }
   }
 `);
@@ -200,8 +215,7 @@ export const UserTweets = graphql(`
           }
         }
         pageInfo {
-          hasNextPage
-          endCursor
+          ...PageFields
         }
       }
     }
@@ -217,8 +231,7 @@ export const UserPage = graphql(`
       }
     }
     pageInfo {
-      hasNextPage
-      endCursor
+      ...PageFields
     }
   }
 `);
@@ -245,12 +258,19 @@ export const Following = graphql(`
   }
 `);
 
+/** What a follow or an unfollow changes on the followee. */
+export const FollowState = graphql(`
+  fragment FollowState on User {
+    id
+    followedByViewer
+    followersCount
+  }
+`);
+
 export const Follow = graphql(`
   mutation Follow($userId: ID!) {
     follow(userId: $userId) {
-      id
-      followedByViewer
-      followersCount
+      ...FollowState
     }
   }
 `);
@@ -258,9 +278,7 @@ export const Follow = graphql(`
 export const Unfollow = graphql(`
   mutation Unfollow($userId: ID!) {
     unfollow(userId: $userId) {
-      id
-      followedByViewer
-      followersCount
+      ...FollowState
     }
   }
 `);
@@ -340,8 +358,7 @@ export const Notifications = graphql(`
         }
       }
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageFields
       }
     }
   }

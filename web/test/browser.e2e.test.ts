@@ -242,6 +242,16 @@ describe('the web client in a real browser', () => {
     await waitForText(bob.getByTestId('new-tweets'), 'Show 1 new tweet');
   });
 
+  it('lets a visitor read a profile signed out, with the way in', async () => {
+    const visitor = await newPerson();
+    await visitor.goto(`${base}/u/carol`);
+    await visitor.getByRole('heading', { name: /Carol Shaw/ }).waitFor();
+    await waitForCount(tweets(visitor), PAGE_SIZE);
+    expect(await visitor.getByRole('button', { name: /Follow/ }).count()).toBe(0);
+    expect(await visitor.getByTestId('like').count()).toBe(0);
+    await visitor.getByRole('link', { name: 'Sign up' }).waitFor();
+  });
+
   it('fits a phone-sized screen', async () => {
     const phone = await newPerson({ width: 390, height: 844 });
     const bobAccount = await accountOf(bob);

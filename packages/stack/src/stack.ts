@@ -176,6 +176,7 @@ function withSigningKey(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 export function describeStart(stack: RunningStack, logger: Logger): void {
   logger.info(`Chirp supergraph ready at ${stack.url} (explorer: open it in a browser)`);
+  logger.info(`Web client at ${new URL('/', stack.url.replace('127.0.0.1', 'localhost')).href}`);
   logger.info(`Data: ${stack.description}.`);
   if (stack.inMemory) {
     logger.warn(
