@@ -7,15 +7,16 @@
  * gateway restart. Screenshots of the main screens go to
  * test-results/screenshots/ (the README's come from there).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { GraphQLClient, isolatedEnvironment, launchChromium, loopbackOnly, signUpThroughGateway, type Account, type LoopbackGuard } from '@chirp/testing';
 import { startStack, type RunningStack } from '@chirp/stack';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+const AXE = readFileSync(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
 const PAGE_SIZE = 20;
 const SEEDED = 45;
 
@@ -78,8 +79,8 @@ describe('the web client in a real browser', () => {
   it('follows from a profile, with the counts updated', async () => {
     await bob.goto(`${base}/u/${adaHandle}`);
     await bob.getByRole('heading', { name: /Ada Lovelace/ }).waitFor();
-    await bob.getByRole('button', { name: `Follow @${adaHandle}` }).click();
-    await bob.getByRole('button', { name: `Unfollow @${adaHandle}` }).waitFor();
+    await bob.getByRole('button', { name: `Follow @${adaHandle}`, pressed: false }).click();
+    await bob.getByRole('button', { name: `Following @${adaHandle}`, pressed: true }).waitFor();
     await waitForText(bob.getByTestId('followers-count'), /^1 Follower$/);
 
     await bob.getByTestId('followers-count').click();
@@ -252,6 +253,44 @@ describe('the web client in a real browser', () => {
     await visitor.getByRole('link', { name: 'Sign up' }).waitFor();
   });
 
+  it('passes axe-core on every main screen, light and dark, and posts by keyboard alone', async () => {
+    const bobAccount = await accountOf(bob);
+    const session = JSON.stringify({ token: bobAccount.token, userId: bobAccount.id, handle: bobHandle });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      // axe runs as a script of the page, which the page's CSP would refuse.
+      const page = await newPerson({ width: 1100, height: 900 }, { bypassCSP: true, colorScheme });
+      await page.goto(`${base}/signup`);
+      await page.getByRole('heading', { name: 'Join Chirp' }).waitFor();
+      expect({ colorScheme, screen: 'sign-up', violations: await axeViolations(page) }).toEqual({ colorScheme, screen: 'sign-up', violations: [] });
+      await page.evaluate((value) => localStorage.setItem('chirp.session', value), session);
+      const screens: Array<[string, string, string]> = [
+        ['home', '/', 'Home'],
+        ['profile', `/u/${adaHandle}`, 'Ada Lovelace'],
+        ['followers', `/u/${adaHandle}/followers`, 'Ada Lovelace'],
+        ['notifications', '/notifications', 'Notifications'],
+        ['edit profile', '/settings/profile', 'Edit profile'],
+      ];
+      for (const [screen, path, heading] of screens) {
+        await page.goto(`${base}${path}`);
+        await page.getByRole('heading', { name: heading }).first().waitFor();
+        await page.waitForLoadState('networkidle');
+        expect({ colorScheme, screen, violations: await axeViolations(page) }).toEqual({ colorScheme, screen, violations: [] });
+      }
+    }
+
+    // Keyboard only: from the skip link to the composer, then the Post button.
+    await bob.goto(`${base}/`);
+    await bob.getByRole('heading', { name: 'Home' }).waitFor();
+    await bob.keyboard.press('Tab');
+    expect(await bob.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    const composer = bob.getByLabel("What's happening?");
+    for (let step = 0; step < 15 && !(await composer.evaluate((element) => element === document.activeElement)); step += 1) await bob.keyboard.press('Tab');
+    await bob.keyboard.type('Typed without a mouse');
+    await bob.keyboard.press('Tab');
+    await bob.keyboard.press('Enter');
+    await tweets(bob).filter({ hasText: 'Typed without a mouse' }).waitFor();
+  });
+
   it('fits a phone-sized screen', async () => {
     const phone = await newPerson({ width: 390, height: 844 });
     const bobAccount = await accountOf(bob);
@@ -266,8 +305,8 @@ describe('the web client in a real browser', () => {
 
 // ---- helpers
 
-async function newPerson(viewport = { width: 1100, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport, ...(viewport.width < 500 ? { deviceScaleFactor: 2, isMobile: true, hasTouch: true } : {}) });
+async function newPerson(viewport = { width: 1100, height: 900 }, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport, ...(viewport.width < 500 ? { deviceScaleFactor: 2, isMobile: true, hasTouch: true } : {}), ...options });
   guards.push(await loopbackOnly(context));
   contexts.push(context);
   const page = await context.newPage();
@@ -322,6 +361,19 @@ async function waitForCount(locator: ReturnType<Page['locator']>, count: number)
     if (Date.now() > deadline) throw new Error(`expected ${count}, have ${await locator.count()}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * axe-core's WCAG 2.1 A and AA rules (labels, names, contrast, landmarks...)
+ * on the page as it is: each violation as its rule and the elements it found.
+ */
+async function axeViolations(page: Page): Promise<Array<{ rule: string; impact: string | null; targets: string[] }>> {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(options: object): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const { violations } = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return violations.map((violation) => ({ rule: violation.id, impact: violation.impact, targets: violation.nodes.map((node) => node.target.join(' ')) }));
+  });
 }
 
 async function shot(page: Page, name: string): Promise<void> {

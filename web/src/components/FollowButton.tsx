@@ -22,14 +22,10 @@ export function FollowButton({ user }: { user: { id: string; handle: string; fol
   };
   return (
     <span className="follow">
-      <button
-        type="button"
-        className={user.followedByViewer ? 'secondary' : ''}
-        onClick={toggle}
-        disabled={busy}
-        aria-label={`${user.followedByViewer ? 'Unfollow' : 'Follow'} @${user.handle}`}
-      >
+      {/* A toggle: "Following @ada, pressed" says the state; pressing it again unfollows. */}
+      <button type="button" className={user.followedByViewer ? 'secondary' : ''} onClick={toggle} disabled={busy} aria-pressed={user.followedByViewer}>
         {user.followedByViewer ? 'Following' : 'Follow'}
+        <span className="visually-hidden"> @{user.handle}</span>
       </button>
       <ProblemNote problem={problem} />
     </span>
