@@ -1016,7 +1016,7 @@ export function markdown(r) {
     '',
     '![inserts](inserts.svg)',
     '',
-    `A fresh tweet id pushed onto all ${int(r.network.users)} cached timelines through \`RedisTimelineStore.addToHomes\` (its Lua insert: LLEN, LINDEX, LPUSH, LTRIM) in chunks of ${r.inserts.chunk}, then removed again:`,
+    `A fresh tweet id pushed onto all ${int(r.network.users)} cached timelines through \`RedisTimelineStore.addToHomes\` (its Lua insert: SISMEMBER for the home's unfollow guard, LINDEX, LPUSH, LTRIM) in chunks of ${r.inserts.chunk}, then removed again:`,
     '',
     '| Chunks in flight | Inserts/s per tweet | Best | Redis µs per script call | Redis busy in the script | Redis CPU | client (Node) CPU |',
     '|---|---|---|---|---|---|---|',

@@ -15,9 +15,9 @@ import { InMemoryTimelineStore } from '../src/stores/memory-timeline-store.js';
 /** The store, recording whose timelines each write went to, in order. */
 class RecordingStore extends InMemoryTimelineStore {
   readonly writes: string[][] = [];
-  override async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
+  override async addToHomes(userIds: readonly string[], tweetId: string, authorId?: string): Promise<void> {
     this.writes.push([...userIds]);
-    await super.addToHomes(userIds, tweetId);
+    await super.addToHomes(userIds, tweetId, authorId);
   }
 }
 
@@ -55,9 +55,8 @@ describe('FanoutService', () => {
     deleted: false,
   });
 
-  async function setUp(celebrityFollowers: number) {
+  async function setUp(celebrityFollowers: number, followGraph = new InMemoryFollowGraphRepository()) {
     const store = new RecordingStore({ maxLength: 20, activeWindowSeconds: 3600 });
-    const followGraph = new InMemoryFollowGraphRepository();
     const tweets = new InMemoryTweetProjectionRepository();
     const authors = new InMemoryAuthorRepository();
     const bus = new RecordingLiveBus(new InMemoryLiveBus());
@@ -78,7 +77,7 @@ describe('FanoutService', () => {
       settings: { ...loadTimelineSettings({}), celebrityFollowers, fanoutChunk: 2 },
       logger: createLogger('test', 'silent'),
     });
-    return { store, bus, heard, fanout };
+    return { store, bus, heard, fanout, followGraph };
   }
 
   it('serves the followers with a socket open first, then everyone else', async () => {
@@ -89,6 +88,33 @@ describe('FanoutService', () => {
     expect(bus.published).toEqual([['follower2', 'follower5']]); // one announcement: the first chunk
     await new Promise((resolve) => setImmediate(resolve));
     expect(Object.fromEntries(heard)).toEqual({ follower5: ['1001'], follower2: ['1001'] });
+  });
+
+  it('keeps a tweet out of the home of a follower who unfollowed after the fan-out read the followers, rebuilt meanwhile', async () => {
+    // The follow graph answers the fan-out; then, before its first push, follower0 unfollows and reads their timeline.
+    let interleave: (() => Promise<void>) | undefined;
+    const graph = new InMemoryFollowGraphRepository();
+    const followersOf = graph.followersOf.bind(graph);
+    graph.followersOf = async (authorId: string) => {
+      const found = await followersOf(authorId);
+      await interleave?.();
+      return found;
+    };
+    const { store, fanout } = await setUp(100, graph);
+    interleave = async () => {
+      interleave = undefined;
+      await fanout.onFollowChanged({ followerId: 'follower0', followeeId: author, active: false, seq: 2, changedAt: new Date().toISOString() });
+      await store.replaceHome('follower0', await store.generation('follower0'), { ids: [], celebrities: [], complete: true });
+    };
+    await fanout.onTweetChanged(tweet('1003'));
+    expect((await store.readHome('follower0'))?.ids).toEqual([]);
+    for (const follower of followers.slice(1)) expect((await store.readHome(follower))?.ids).toEqual(['1003']);
+
+    // Following again: the author's next tweet reaches them.
+    await fanout.onFollowChanged({ followerId: 'follower0', followeeId: author, active: true, seq: 3, changedAt: new Date().toISOString() });
+    await store.replaceHome('follower0', await store.generation('follower0'), { ids: ['1003'], celebrities: [], complete: true });
+    await fanout.onTweetChanged(tweet('1004'));
+    expect((await store.readHome('follower0'))?.ids).toEqual(['1004', '1003']);
   });
 
   it("announces a celebrity's tweet to live followers without writing anyone's timeline", async () => {

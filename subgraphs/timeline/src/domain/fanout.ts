@@ -68,8 +68,9 @@ export class FanoutService {
     const { followerId, followeeId, active, seq } = change;
     const applied = await this.deps.followGraph.apply({ followerId, followeeId, active, seq });
     // Following brings the followee's tweets in, unfollowing takes them out:
-    // the follower's cached timeline is rebuilt on its next read.
-    if (applied) await this.deps.store.invalidateHomes([change.followerId]);
+    // the follower's cached timeline is rebuilt on its next read (and an
+    // unfollow is remembered, against a fan-out already under way).
+    if (applied) await this.deps.store.followChanged(followerId, followeeId, active);
   }
 
   async onProfileChanged(change: UserProfileChangedPayload): Promise<void> {
@@ -125,8 +126,10 @@ export class FanoutService {
       await this.inChunks(online, (homes) => this.announce(homes, tweet.id));
       return followers.length;
     }
-    await this.inChunks(online, (homes) => this.addToHomes(homes, tweet.id));
-    await this.inChunks(offline, (homes) => this.deps.store.addToHomes(homes, tweet.id));
+    // With the author, so that a follower who unfollowed since `followersOf`
+    // read them is skipped, even in a home rebuilt meanwhile.
+    await this.inChunks(online, (homes) => this.addToHomes(homes, tweet));
+    await this.inChunks(offline, (homes) => this.deps.store.addToHomes(homes, tweet.id, tweet.authorId));
     return followers.length;
   }
 
@@ -150,9 +153,9 @@ export class FanoutService {
   }
 
   /** Live followers' timelines, then their sockets. */
-  private async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
-    await this.deps.store.addToHomes(userIds, tweetId);
-    await this.announce(userIds, tweetId);
+  private async addToHomes(userIds: readonly string[], tweet: TweetRecord): Promise<void> {
+    await this.deps.store.addToHomes(userIds, tweet.id, tweet.authorId);
+    await this.announce(userIds, tweet.id);
   }
 
   /** Which of these users have a live subscription now; none when the bus cannot say (the fan-out goes on). */

@@ -1,5 +1,14 @@
 import { isNewerId } from '@chirp/platform';
-import { COMPLETE_MARKER, toCachedList, toListRead, type CachedHome, type CachedList, type TimelineStore, type TimelineStoreSettings } from './types.js';
+import {
+  COMPLETE_MARKER,
+  UNFOLLOW_MEMORY_SECONDS,
+  toCachedList,
+  toListRead,
+  type CachedHome,
+  type CachedList,
+  type TimelineStore,
+  type TimelineStoreSettings,
+} from './types.js';
 
 interface StoredHome {
   list: string[];
@@ -14,6 +23,8 @@ export class InMemoryTimelineStore implements TimelineStore {
   private readonly recents = new Map<string, string[]>();
   private readonly celebrities = new Set<string>();
   private readonly followerCounts = new Map<string, { count: number; expiresAt: number }>();
+  /** Per follower: the authors they unfollowed lately, and until when that is remembered. */
+  private readonly unfollowed = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly settings: TimelineStoreSettings,
@@ -39,8 +50,11 @@ export class InMemoryTimelineStore implements TimelineStore {
     return true;
   }
 
-  async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
-    for (const userId of userIds) await this.addManyToHome(userId, [tweetId]);
+  async addToHomes(userIds: readonly string[], tweetId: string, authorId?: string): Promise<void> {
+    for (const userId of userIds) {
+      if (authorId !== undefined && (this.unfollowed.get(userId)?.get(authorId) ?? 0) > this.now()) continue;
+      await this.addManyToHome(userId, [tweetId]);
+    }
   }
 
   async addManyToHome(userId: string, tweetIds: readonly string[]): Promise<void> {
@@ -53,6 +67,16 @@ export class InMemoryTimelineStore implements TimelineStore {
       this.generations.set(userId, (this.generations.get(userId) ?? 0) + 1);
       this.homes.delete(userId);
     }
+  }
+
+  async followChanged(followerId: string, followeeId: string, following: boolean): Promise<void> {
+    const unfollowed = this.unfollowed.get(followerId) ?? new Map<string, number>();
+    if (following) unfollowed.delete(followeeId);
+    else unfollowed.set(followeeId, this.now() + UNFOLLOW_MEMORY_SECONDS * 1000);
+    for (const [author, until] of unfollowed) if (until <= this.now()) unfollowed.delete(author);
+    if (unfollowed.size > 0) this.unfollowed.set(followerId, unfollowed);
+    else this.unfollowed.delete(followerId);
+    await this.invalidateHomes([followerId]);
   }
 
   async isCelebrity(authorIds: readonly string[]): Promise<boolean[]> {
