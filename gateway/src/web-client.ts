@@ -55,7 +55,8 @@ export function webClientRoutes(dir: string, logger: Logger): StaticRoutes {
   return (request, response) =>
     new Promise<boolean>((resolve) => {
       if (request.method !== 'GET' && request.method !== 'HEAD') return resolve(false);
-      response.once('finish', () => resolve(true));
+      // 'close' also comes when the client goes away mid-file, which 'finish' would not.
+      response.once('close', () => resolve(true));
       serve(request, response, () => resolve(false));
     });
 }

@@ -64,6 +64,13 @@ describe('the web client at /', () => {
     }
   });
 
+  it('answers hostile paths with the page, never an error: bad percent-encoding, a NUL, 6,000 characters', async () => {
+    for (const attempt of ['/%E0%A4%A', '/u/%zz', '/%00', `/u/${'a/'.repeat(3000)}`]) {
+      const response = await fetch(`${base}${attempt}`);
+      expect({ attempt: attempt.slice(0, 20), status: response.status, body: await response.text() }).toEqual({ attempt: attempt.slice(0, 20), status: 200, body: PAGE });
+    }
+  });
+
   it('leaves what is not a GET to the API routes (a POST to / is not found)', async () => {
     const response = await fetch(`${base}/`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(404);

@@ -17,6 +17,7 @@ import { resolve } from 'node:path';
 import { launchChromium, leavesLoopback } from '@chirp/testing';
 import { chromiumVersion, ensureChromium } from '../browser/chromium.js';
 import { startChild } from './children.js';
+import { postTweet } from './requests.js';
 import { tweetText } from './content.js';
 import { percentile, round, sleep } from './stats.js';
 
@@ -35,7 +36,6 @@ const NAVIGATION_TIMEOUT_MS = 30_000;
 
 const SIGN_UP = 'mutation SignUp($input: SignUpInput!) { signUp(input: $input) { token user { id handle } } }';
 const FOLLOW = 'mutation Follow($userId: ID!) { follow(userId: $userId) { id } }';
-const POST_TWEET = 'mutation Post($text: String!) { postTweet(text: $text) { id } }';
 const HOME_PAGE = `query { homeTimeline(first: ${PAGE_SIZE}) { edges { node { id } } } }`;
 
 /** The figures read from each load, in the report's order. */
@@ -79,7 +79,7 @@ async function seedReader(graphqlUrl) {
   const authors = [];
   for (let i = 0; i < AUTHORS; i += 1) authors.push(await signUp(graphqlUrl, `author${i}`, suffix));
   for (const author of authors) await graphql(graphqlUrl, FOLLOW, { userId: author.userId }, reader.token);
-  for (let k = 0; k < POSTS; k += 1) await graphql(graphqlUrl, POST_TWEET, { text: tweetText(k) }, authors[k % AUTHORS].token);
+  for (let k = 0; k < POSTS; k += 1) await postTweet(graphqlUrl, authors[k % AUTHORS].token, tweetText(k));
   await waitForFullPage(graphqlUrl, reader.token);
   return reader;
 }

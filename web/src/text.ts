@@ -56,7 +56,7 @@ export function useTweetLength(text: string): TweetLength {
 export type TextPart = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string };
 
 /** http(s) links, without the punctuation that usually follows one in a sentence. */
-const LINK = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,:;!?)\]'']/gi;
+const LINK = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,:;!?)\]']/gi;
 
 /**
  * A tweet's text split into plain runs and links, for React to render

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Link, useLocation } from 'wouter';
-import { useApolloClient, useQuery } from '@apollo/client/react';
+import { useQuery } from '@apollo/client/react';
 import { Me } from '../operations';
 import { endSession, useSession } from '../session';
 import { useConnectionState } from '../connection';
@@ -10,14 +10,11 @@ import { Avatar } from './Avatar';
 /** The frame of every signed-in page: where to go, the unread badge, the connection's state. */
 export function Layout({ children }: { children: ReactNode }) {
   const session = useSession();
-  const client = useApolloClient();
   const me = useQuery(Me).data?.me;
   const unread = useUnreadCount();
   const [location] = useLocation();
-  const logOut = () => {
-    void client.clearStore();
-    endSession();
-  };
+  // The session's Apollo client, cache and socket go with it (App.tsx).
+  const logOut = () => endSession();
   const here = (href: string) => (location === href ? 'page' : undefined);
   return (
     <>

@@ -1,3 +1,4 @@
+import type { ChainableCommander } from 'ioredis';
 import { groupBySlot, pipelineByNode, pipelineReplies, type RedisClient, type SlotCommands } from '@chirp/platform';
 import {
   COMPLETE_MARKER,
@@ -81,9 +82,10 @@ return 1
 `;
 
 /**
- * Inserts a tweet id into each of the cached lists in KEYS, keeping each
- * sorted newest first, without duplicates, at most ARGV[2] long. A list that
- * does not exist is left alone (not cached: inactive, or to be rebuilt).
+ * `insert(key, id, max)`, shared by the two insert scripts below: puts a
+ * tweet id into a cached list, keeping it sorted newest first, without
+ * duplicates, at most `max` long; 1 when the list exists, 0 when it does not
+ * (not cached: inactive, or to be rebuilt), which is left alone.
  * The common case, a tweet newer than the head, costs LINDEX and LPUSH (and
  * LTRIM once the list is full); a late or redelivered tweet is placed by a
  * scan from the head in growing chunks (32, 128, 512… entries), which stops
@@ -91,9 +93,8 @@ return 1
  * order, and reading the whole list for each cost Redis 12× the in-order
  * insert (the bench's scale step). Ids compare by length, then as text:
  * 19-digit ids, and the "0" marker below them all. One call serves a batch
- * of followers, which spares Redis the per-call cost of a script. Returns
- * how many of the lists exist. (On a Redis Cluster a batch holds keys of one
- * hash slot: see `insert`.)
+ * of followers, which spares Redis the per-call cost of a script. (On a
+ * Redis Cluster a batch holds keys of one hash slot: see `insert`.)
  */
 const INSERT_ONE = `
 local function newer(a, b) if #a ~= #b then return #a > #b end return a > b end
@@ -125,6 +126,7 @@ local function insert(key, id, max)
 end
 `;
 
+/** Into each list in KEYS (ARGV: id, max); returns how many of them exist. */
 const INSERT_SORTED = `${INSERT_ONE}
 local id, max = ARGV[1], tonumber(ARGV[2])
 local found = 0
@@ -252,18 +254,16 @@ export class RedisTimelineStore implements TimelineStore {
 
   async invalidateHomes(userIds: readonly string[]): Promise<void> {
     if (userIds.length === 0) return;
-    // A user's three keys share a slot; users go to their nodes, one pipeline each.
-    await pipelineByNode(
-      this.redis,
-      userIds.map((userId) => [
-        home(userId),
-        (pipeline) =>
-          pipeline
-            .incr(homeGeneration(userId))
-            .expire(homeGeneration(userId), this.settings.activeWindowSeconds)
-            .del(home(userId), homeCelebrities(userId)),
-      ] as const),
-    );
+    // A user's keys share a slot; users go to their nodes, one pipeline each.
+    await pipelineByNode(this.redis, userIds.map((userId) => [home(userId), (pipeline) => this.dropHome(pipeline, userId)] as const));
+  }
+
+  /** Queues the drop of a user's cached home: a new generation (a rebuild under way will not land), then the keys gone. */
+  private dropHome(chain: ChainableCommander, userId: string): ChainableCommander {
+    return chain
+      .incr(homeGeneration(userId))
+      .expire(homeGeneration(userId), this.settings.activeWindowSeconds)
+      .del(home(userId), homeCelebrities(userId));
   }
 
   async followChanged(followerId: string, followeeId: string, following: boolean): Promise<void> {
@@ -272,11 +272,7 @@ export class RedisTimelineStore implements TimelineStore {
     const transaction = this.redis.multi();
     if (following) transaction.srem(unfollowed, followeeId);
     else transaction.sadd(unfollowed, followeeId).expire(unfollowed, UNFOLLOW_MEMORY_SECONDS);
-    await transaction
-      .incr(homeGeneration(followerId))
-      .expire(homeGeneration(followerId), this.settings.activeWindowSeconds)
-      .del(home(followerId), homeCelebrities(followerId))
-      .exec();
+    await this.dropHome(transaction, followerId).exec();
   }
 
   async isCelebrity(authorIds: readonly string[]): Promise<boolean[]> {
