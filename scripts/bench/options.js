@@ -39,7 +39,7 @@
 //   --web-runs N        BENCH_WEB_RUNS       the web step (measure-web.js): the client's bundle (web/dist) and N cold
 //                                            loads of its home page in Chromium, desktop (each followed by a warm
 //                                            one) and phone-sized, on the embedded default (15; 0 skips the step)
-//   --only STEP         BENCH_ONLY           run one step alone on the loaded stack: `lambda` or `scale` (the servers,
+//   --only STEP         BENCH_ONLY           run one step alone on the loaded stack: `lambda`, `scale` or `inserts` (the servers,
 //                                            the load and the stack as usual, then only that step; the report has
 //                                            only its section), or `web` (no servers, no load: the embedded stack
 //                                            of its own). Without --out it writes to <results>/only-<STEP>, so
@@ -83,7 +83,7 @@ const LISTS = new Set(['liveCounts']);
 export const LAYOUTS = ['processes', 'one'];
 export const FERRETDB_BACKENDS = ['postgresql', 'sqlite'];
 /** The steps `--only` can run alone. */
-export const ONLY_STEPS = ['lambda', 'scale', 'web'];
+export const ONLY_STEPS = ['lambda', 'scale', 'inserts', 'web'];
 
 /** @typedef {typeof DEFAULTS} BenchOptions */
 

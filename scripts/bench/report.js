@@ -896,8 +896,20 @@ function secondConsumer(f) {
     : `A consumer instance handles one event at a time and waits on Redis between its chunks, so one instance left CPU idle in the burst (${f.one.coresBusy} cores of timeline and Redis busy, Redis ${redisCores.toFixed(2)}); a second one could use it (${f.ratio}×).`;
 }
 
+/** The fan-out's inserts: each run's rates, and where Redis's time went. @param {Result} r */
+function insertsSection(r) {
+  return [
+    `A fresh tweet id pushed onto all ${int(r.network.users)} cached timelines through \`RedisTimelineStore.addToHomes\` (its Lua insert: LINDEX, LPUSH, LTRIM) in chunks of ${r.inserts.chunk}, then removed again:`,
+    '',
+    '| Chunks in flight | Inserts/s per tweet | Best | Redis µs per script call | Redis busy in the script | Redis CPU | client (Node) CPU |',
+    '|---|---|---|---|---|---|---|',
+    ...r.inserts.runs.map((/** @type {any} */ run) => `| ${run.inFlight}${run.inFlight === 1 ? ' (as FanoutService does)' : ''} | ${run.insertsPerSecond.map(int).join(', ')} | **${int(run.best)}** | ${run.redisUsecPerScriptCall} | ${Math.round(run.redisScriptSecondsShare * 100)}% of the insert time | ${Math.round(run.redisCpuShare * 100)}% of a core | ${Math.round(run.clientCpuShare * 100)}% of a core |`),
+    '',
+  ];
+}
+
 /** The steps `--only` runs alone, as the report names them. @type {Record<string, string>} */
-const ONLY_TITLES = { lambda: 'Lambda', scale: 'scale', web: 'web' };
+const ONLY_TITLES = { lambda: 'Lambda', scale: 'scale', inserts: 'fan-out inserts', web: 'web' };
 
 /** When, how, on what: the lines every report starts with. @param {Result} r */
 function runLines(r) {
@@ -933,11 +945,14 @@ function partialMarkdown(r) {
       ? `**Parameters**: ${webParameters(r)}.`
       : `**Parameters**: ${int(p.users)} users, seed ${p.seed}, mean following ${p.following}, celebrity threshold ${int(p.celebrityThreshold)} followers; ${p.only === 'scale'
         ? `${p.scaleSeconds} s per read run, ${p.scaleRounds} round(s) of one and two copies, ${p.connections} connections, ${int(p.scaleInserts)} timeline inserts per fan-out burst`
-        : `${int(p.lambdaRequests)} timed requests per path, ${p.lambdaColdStarts} cold starts per function`}.`,
+        : p.only === 'inserts'
+          ? '3 tweets per run, 1 and 4 chunks in flight'
+          : `${int(p.lambdaRequests)} timed requests per path, ${p.lambdaColdStarts} cold starts per function`}.`,
     '',
     ...(n ? [`**Network**: ${int(n.users)} users, ${int(n.followEdges)} follow edges, ${int(n.tweets)} tweets; generated in ${r.phases.generateSeconds} s, loaded in ${r.load.seconds} s, the stack started in ${r.phases.stackStartSeconds} s.`, ''] : []),
     ...(p.only === 'lambda' ? lambdaSection(r) : []),
     ...(p.only === 'scale' ? scaleSection(r) : []),
+    ...(p.only === 'inserts' ? ['## Fan-out inserts', '', ...insertsSection(r)] : []),
     ...(p.only === 'web' ? webSection(r, beside) : []),
     ...(p.only === 'scale' && r.memory ? [`**Redis memory per cached timeline**: ${memorySentence(r)}`, ''] : []),
     ...previousSection(r),
@@ -1016,12 +1031,7 @@ export function markdown(r) {
     '',
     '![inserts](inserts.svg)',
     '',
-    `A fresh tweet id pushed onto all ${int(r.network.users)} cached timelines through \`RedisTimelineStore.addToHomes\` (its Lua insert: SISMEMBER for the home's unfollow guard, LINDEX, LPUSH, LTRIM) in chunks of ${r.inserts.chunk}, then removed again:`,
-    '',
-    '| Chunks in flight | Inserts/s per tweet | Best | Redis µs per script call | Redis busy in the script | Redis CPU | client (Node) CPU |',
-    '|---|---|---|---|---|---|---|',
-    ...r.inserts.runs.map((/** @type {any} */ run) => `| ${run.inFlight}${run.inFlight === 1 ? ' (as FanoutService does)' : ''} | ${run.insertsPerSecond.map(int).join(', ')} | **${int(run.best)}** | ${run.redisUsecPerScriptCall} | ${Math.round(run.redisScriptSecondsShare * 100)}% of the insert time | ${Math.round(run.redisCpuShare * 100)}% of a core | ${Math.round(run.clientCpuShare * 100)}% of a core |`),
-    '',
+    ...insertsSection(r),
     '### Post-to-visible lag',
     '',
     'Each post goes through the gateway (`postTweet`: tweets subgraph → MongoDB → outbox → Kafka), the timeline\'s fan-out consumer pushes the id onto the followers\' cached timelines, and the bench polls sampled followers\' home lists in Redis (every 2 ms, up to 100 followers per post) until the id shows. Lag is from sending the mutation.',

@@ -9,6 +9,7 @@
 //   npm run bench -- --users 20000     # quick mode (or BENCH_USERS=20000)
 //   npm run bench -- --only lambda     # the Lambda step alone (benchmarks/results/only-lambda/)
 //   npm run bench -- --only scale      # the scale step alone (benchmarks/results/only-scale/)
+//   npm run bench -- --only inserts    # the fan-out's inserts alone (benchmarks/results/only-inserts/)
 //   npm run bench -- --only web        # the web step alone, no servers (benchmarks/results/only-web/)
 //
 // Servers: MONGODB_URL, REDIS_URL and KAFKA_BROKERS when all are set (the
@@ -343,6 +344,15 @@ async function main() {
 
     if (options.only === 'scale') await runScale();
 
+    // The fan-out's inserts (measure-fanout.js): in the full run below, or alone.
+    const measureFanoutInserts = async () => {
+      const insertsPhase = Date.now();
+      log(`fan-out: pushing tweet ids onto all ${network.users.toLocaleString('en')} cached timelines through RedisTimelineStore.addToHomes...`);
+      result.inserts = await measureInserts({ redisUrl: servers.env.REDIS_URL, prefix, settings, network, tweets: 3, inFlight: [1, 4], log });
+      result.phases.insertsSeconds = since(insertsPhase);
+    };
+    if (options.only === 'inserts') await measureFanoutInserts();
+
     // `--only <step>`: that step alone (above), the rest left out.
     if (!options.only) {
       phase = Date.now();
@@ -406,10 +416,7 @@ async function main() {
         result.phases.uploadsSeconds = since(phase);
       }
 
-      phase = Date.now();
-      log(`fan-out: pushing tweet ids onto all ${network.users.toLocaleString('en')} cached timelines through RedisTimelineStore.addToHomes...`);
-      result.inserts = await measureInserts({ redisUrl: servers.env.REDIS_URL, prefix, settings, network, tweets: 3, inFlight: [1, 4], log });
-      result.phases.insertsSeconds = since(phase);
+      await measureFanoutInserts();
 
       phase = Date.now();
       const classes = AUTHOR_CLASSES.filter((size) => network.probes[size]);

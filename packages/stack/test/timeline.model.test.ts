@@ -144,21 +144,23 @@ class CrashingStore implements TimelineStore {
   crashes = 0;
   private calls = 0;
   constructor(private readonly inner: TimelineStore) {}
-  async addToHomes(userIds: readonly string[], tweetId: string, authorId?: string): Promise<void> {
+  async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
     this.calls += 1;
     if (this.calls % 4 === 0) {
-      await this.inner.addToHomes(userIds.slice(0, Math.ceil(userIds.length / 2)), tweetId, authorId);
+      await this.inner.addToHomes(userIds.slice(0, Math.ceil(userIds.length / 2)), tweetId);
       this.crashes += 1;
       throw new Error('simulated crash in the middle of a fan-out');
     }
-    await this.inner.addToHomes(userIds, tweetId, authorId);
+    await this.inner.addToHomes(userIds, tweetId);
   }
   readHome: TimelineStore['readHome'] = (userId, limit) => this.inner.readHome(userId, limit);
   generation = (userId: string) => this.inner.generation(userId);
   replaceHome: TimelineStore['replaceHome'] = (userId, generation, home) => this.inner.replaceHome(userId, generation, home);
   addManyToHome: TimelineStore['addManyToHome'] = (userId, ids) => this.inner.addManyToHome(userId, ids);
   invalidateHomes: TimelineStore['invalidateHomes'] = (ids) => this.inner.invalidateHomes(ids);
+  removeFromHomes: TimelineStore['removeFromHomes'] = (ids, tweetId) => this.inner.removeFromHomes(ids, tweetId);
   followChanged: TimelineStore['followChanged'] = (follower, followee, following) => this.inner.followChanged(follower, followee, following);
+  recentUnfollowers: TimelineStore['recentUnfollowers'] = (authorId) => this.inner.recentUnfollowers(authorId);
   isCelebrity: TimelineStore['isCelebrity'] = (ids) => this.inner.isCelebrity(ids);
   markCelebrity: TimelineStore['markCelebrity'] = (id) => this.inner.markCelebrity(id);
   cachedFollowerCount: TimelineStore['cachedFollowerCount'] = (id) => this.inner.cachedFollowerCount(id);

@@ -15,9 +15,9 @@ import { InMemoryTimelineStore } from '../src/stores/memory-timeline-store.js';
 /** The store, recording whose timelines each write went to, in order. */
 class RecordingStore extends InMemoryTimelineStore {
   readonly writes: string[][] = [];
-  override async addToHomes(userIds: readonly string[], tweetId: string, authorId?: string): Promise<void> {
+  override async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
     this.writes.push([...userIds]);
-    await super.addToHomes(userIds, tweetId, authorId);
+    await super.addToHomes(userIds, tweetId);
   }
 }
 

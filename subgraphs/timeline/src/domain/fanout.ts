@@ -126,10 +126,9 @@ export class FanoutService {
       await this.inChunks(online, (homes) => this.announce(homes, tweet.id));
       return followers.length;
     }
-    // With the author, so that a follower who unfollowed since `followersOf`
-    // read them is skipped, even in a home rebuilt meanwhile.
-    await this.inChunks(online, (homes) => this.addToHomes(homes, tweet));
-    await this.inChunks(offline, (homes) => this.deps.store.addToHomes(homes, tweet.id, tweet.authorId));
+    await this.inChunks(online, (homes) => this.addToHomes(homes, tweet.id));
+    await this.inChunks(offline, (homes) => this.deps.store.addToHomes(homes, tweet.id));
+    await this.takeBackFromUnfollowers(tweet, followers);
     return followers.length;
   }
 
@@ -153,9 +152,24 @@ export class FanoutService {
   }
 
   /** Live followers' timelines, then their sockets. */
-  private async addToHomes(userIds: readonly string[], tweet: TweetRecord): Promise<void> {
-    await this.deps.store.addToHomes(userIds, tweet.id, tweet.authorId);
-    await this.announce(userIds, tweet.id);
+  private async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
+    await this.deps.store.addToHomes(userIds, tweetId);
+    await this.announce(userIds, tweetId);
+  }
+
+  /**
+   * A follower who unfollowed after `followersOf` read them may have had the
+   * tweet pushed into the home rebuilt after the unfollow. Unfollows are
+   * remembered before the home is dropped, so once the pushes are done one
+   * read of the author's recent unfollowers finds every such follower, and
+   * the tweet is taken out of their homes again: one set read per fan-out,
+   * rather than a check in each of its inserts.
+   */
+  private async takeBackFromUnfollowers(tweet: TweetRecord, followers: readonly string[]): Promise<void> {
+    const unfollowers = new Set(await this.deps.store.recentUnfollowers(tweet.authorId));
+    if (unfollowers.size === 0) return;
+    const pushedTo = followers.filter((id) => unfollowers.has(id));
+    await this.deps.store.removeFromHomes(pushedTo, tweet.id);
   }
 
   /** Which of these users have a live subscription now; none when the bus cannot say (the fan-out goes on). */

@@ -23,8 +23,8 @@ export class InMemoryTimelineStore implements TimelineStore {
   private readonly recents = new Map<string, string[]>();
   private readonly celebrities = new Set<string>();
   private readonly followerCounts = new Map<string, { count: number; expiresAt: number }>();
-  /** Per follower: the authors they unfollowed lately, and until when that is remembered. */
-  private readonly unfollowed = new Map<string, Map<string, number>>();
+  /** Per author: who unfollowed them lately, and until when that is remembered. */
+  private readonly unfollowers = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly settings: TimelineStoreSettings,
@@ -50,11 +50,8 @@ export class InMemoryTimelineStore implements TimelineStore {
     return true;
   }
 
-  async addToHomes(userIds: readonly string[], tweetId: string, authorId?: string): Promise<void> {
-    for (const userId of userIds) {
-      if (authorId !== undefined && (this.unfollowed.get(userId)?.get(authorId) ?? 0) > this.now()) continue;
-      await this.addManyToHome(userId, [tweetId]);
-    }
+  async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
+    for (const userId of userIds) await this.addManyToHome(userId, [tweetId]);
   }
 
   async addManyToHome(userId: string, tweetIds: readonly string[]): Promise<void> {
@@ -69,14 +66,26 @@ export class InMemoryTimelineStore implements TimelineStore {
     }
   }
 
+  async removeFromHomes(userIds: readonly string[], tweetId: string): Promise<void> {
+    for (const userId of userIds) {
+      const stored = this.liveHome(userId);
+      if (stored) stored.list = stored.list.filter((id) => id !== tweetId);
+    }
+  }
+
   async followChanged(followerId: string, followeeId: string, following: boolean): Promise<void> {
-    const unfollowed = this.unfollowed.get(followerId) ?? new Map<string, number>();
-    if (following) unfollowed.delete(followeeId);
-    else unfollowed.set(followeeId, this.now() + UNFOLLOW_MEMORY_SECONDS * 1000);
-    for (const [author, until] of unfollowed) if (until <= this.now()) unfollowed.delete(author);
-    if (unfollowed.size > 0) this.unfollowed.set(followerId, unfollowed);
-    else this.unfollowed.delete(followerId);
+    const recent = this.unfollowers.get(followeeId) ?? new Map<string, number>();
+    if (following) recent.delete(followerId);
+    else recent.set(followerId, this.now() + UNFOLLOW_MEMORY_SECONDS * 1000);
+    this.unfollowers.set(followeeId, recent);
     await this.invalidateHomes([followerId]);
+  }
+
+  async recentUnfollowers(authorId: string): Promise<string[]> {
+    const recent = this.unfollowers.get(authorId);
+    if (!recent) return [];
+    for (const [follower, until] of recent) if (until <= this.now()) recent.delete(follower);
+    return [...recent.keys()];
   }
 
   async isCelebrity(authorIds: readonly string[]): Promise<boolean[]> {

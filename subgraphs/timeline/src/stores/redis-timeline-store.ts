@@ -21,14 +21,14 @@ export const TIMELINE_KEYS = {
   home: (userId: string) => `home:{${userId}}`,
   homeCelebrities: (userId: string) => `home:{${userId}}:celebs`,
   homeGeneration: (userId: string) => `home:{${userId}}:gen`,
-  /** Authors the user unfollowed lately (see TimelineStore.followChanged). */
-  homeUnfollowed: (userId: string) => `home:{${userId}}:unfollowed`,
   recent: (authorId: string) => `recent:${authorId}`,
+  /** Who unfollowed the author lately (see TimelineStore.followChanged). */
+  unfollowers: (authorId: string) => `unfollowers:${authorId}`,
   followerCount: (authorId: string) => `followers:${authorId}`,
   celebrities: 'celebrities',
 } as const;
 
-const { home, homeCelebrities, homeGeneration, homeUnfollowed, recent, followerCount, celebrities: CELEBRITIES } = TIMELINE_KEYS;
+const { home, homeCelebrities, homeGeneration, recent, unfollowers, followerCount, celebrities: CELEBRITIES } = TIMELINE_KEYS;
 
 /**
  * Reads a home timeline and renews its expiry, in one call: nil when it is
@@ -82,10 +82,9 @@ return 1
 `;
 
 /**
- * `insert(key, id, max)`, shared by the two insert scripts below: puts a
- * tweet id into a cached list, keeping it sorted newest first, without
- * duplicates, at most `max` long; 1 when the list exists, 0 when it does not
- * (not cached: inactive, or to be rebuilt), which is left alone.
+ * Inserts a tweet id into each of the cached lists in KEYS, keeping each
+ * sorted newest first, without duplicates, at most ARGV[2] long. A list that
+ * does not exist is left alone (not cached: inactive, or to be rebuilt).
  * The common case, a tweet newer than the head, costs LINDEX and LPUSH (and
  * LTRIM once the list is full); a late or redelivered tweet is placed by a
  * scan from the head in growing chunks (32, 128, 512… entries), which stops
@@ -93,58 +92,39 @@ return 1
  * order, and reading the whole list for each cost Redis 12× the in-order
  * insert (the bench's scale step). Ids compare by length, then as text:
  * 19-digit ids, and the "0" marker below them all. One call serves a batch
- * of followers, which spares Redis the per-call cost of a script. (On a
- * Redis Cluster a batch holds keys of one hash slot: see `insert`.)
+ * of followers, which spares Redis the per-call cost of a script. Returns
+ * how many of the lists exist. (On a Redis Cluster a batch holds keys of one
+ * hash slot: see `insert`.)
  */
-const INSERT_ONE = `
-local function newer(a, b) if #a ~= #b then return #a > #b end return a > b end
-local function insert(key, id, max)
-  local head = redis.call('LINDEX', key, 0)
-  if not head then return 0 end
-  if head == id then return 1 end
-  local length
-  if newer(id, head) then
-    length = redis.call('LPUSH', key, id)
-  else
-    -- From the head in growing chunks: a late tweet usually belongs near the top.
-    -- The list is sorted, so the id, if there, comes before the first older one.
-    local pivot, present, start, size = nil, false, 0, 32
-    repeat
-      local chunk = redis.call('LRANGE', key, start, start + size - 1)
-      for _, value in ipairs(chunk) do
-        if value == id then present = true break end
-        if newer(id, value) then pivot = value break end
-      end
-      start, size = start + size, size * 4
-    until present or pivot or #chunk == 0
-    if not present then
-      if pivot then length = redis.call('LINSERT', key, 'BEFORE', pivot, id) else length = redis.call('RPUSH', key, id) end
-    end
-  end
-  if length and length > max then redis.call('LTRIM', key, 0, max - 1) end
-  return 1
-end
-`;
-
-/** Into each list in KEYS (ARGV: id, max); returns how many of them exist. */
-const INSERT_SORTED = `${INSERT_ONE}
+const INSERT_SORTED = `
 local id, max = ARGV[1], tonumber(ARGV[2])
+local function newer(a, b) if #a ~= #b then return #a > #b end return a > b end
 local found = 0
-for _, key in ipairs(KEYS) do found = found + insert(key, id, max) end
-return found
-`;
-
-/**
- * The same insert into home timelines, each list's key followed in KEYS by
- * its set of lately unfollowed authors: a home whose user unfollowed the
- * tweet's author (ARGV[3]) is left alone (TimelineStore.followChanged says
- * why). Returns how many of the lists exist and were not skipped.
- */
-const INSERT_INTO_HOMES = `${INSERT_ONE}
-local id, max, author = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local found = 0
-for k = 1, #KEYS, 2 do
-  if redis.call('SISMEMBER', KEYS[k + 1], author) == 0 then found = found + insert(KEYS[k], id, max) end
+for _, key in ipairs(KEYS) do
+  local head = redis.call('LINDEX', key, 0)
+  if head then found = found + 1 end
+  if head and head ~= id then
+    local length
+    if newer(id, head) then
+      length = redis.call('LPUSH', key, id)
+    else
+      -- From the head in growing chunks: a late tweet usually belongs near the top.
+      -- The list is sorted, so the id, if there, comes before the first older one.
+      local pivot, present, start, size = nil, false, 0, 32
+      repeat
+        local chunk = redis.call('LRANGE', key, start, start + size - 1)
+        for _, value in ipairs(chunk) do
+          if value == id then present = true break end
+          if newer(id, value) then pivot = value break end
+        end
+        start, size = start + size, size * 4
+      until present or pivot or #chunk == 0
+      if not present then
+        if pivot then length = redis.call('LINSERT', key, 'BEFORE', pivot, id) else length = redis.call('RPUSH', key, id) end
+      end
+    end
+    if length and length > max then redis.call('LTRIM', key, 0, max - 1) end
+  end
 end
 return found
 `;
@@ -177,17 +157,11 @@ for k = 1, #merged, 500 do redis.call('RPUSH', KEYS[1], unpack(merged, k, math.m
 return #merged
 `;
 
-/** A guarded insert: skipped for a list whose guard set (its key, by `guardOf`) holds `author`. */
-interface InsertGuard {
-  author: string;
-  guardOf: (listKey: string) => string;
-}
-
 /** Followers per script call: large enough to spread the call's cost, small enough not to stall Redis. */
 const INSERT_BATCH = 100;
 
 type ScriptCommand = (...args: Array<string | number>) => Promise<number>;
-type Scripted = Record<'chirpInsertSorted' | 'chirpInsertIntoHomes', (...args: Array<string | number>) => unknown>;
+type Scripted = Record<'chirpInsertSorted', (...args: Array<string | number>) => unknown>;
 
 export class RedisTimelineStore implements TimelineStore {
   constructor(
@@ -197,7 +171,6 @@ export class RedisTimelineStore implements TimelineStore {
     redis.defineCommand('chirpReadHome', { numberOfKeys: 2, lua: READ_HOME });
     redis.defineCommand('chirpReplaceHome', { numberOfKeys: 3, lua: REPLACE_HOME });
     redis.defineCommand('chirpInsertSorted', { lua: INSERT_SORTED });
-    redis.defineCommand('chirpInsertIntoHomes', { lua: INSERT_INTO_HOMES });
     redis.defineCommand('chirpMergeSorted', { numberOfKeys: 1, lua: MERGE_SORTED });
   }
 
@@ -237,19 +210,19 @@ export class RedisTimelineStore implements TimelineStore {
     return stored === 1;
   }
 
-  async addToHomes(userIds: readonly string[], tweetId: string, authorId?: string): Promise<void> {
+  async addToHomes(userIds: readonly string[], tweetId: string): Promise<void> {
     // One script call per batch of followers, all in one pipeline. Timelines
-    // that expired (inactive users) cost the script one LINDEX each (and a
-    // SISMEMBER, with an author).
-    if (authorId === undefined) await this.insert(userIds.map(home), [tweetId]);
-    else {
-      const guards = new Map(userIds.map((userId) => [home(userId), homeUnfollowed(userId)]));
-      await this.insert([...guards.keys()], [tweetId], { author: authorId, guardOf: (key) => guards.get(key)! });
-    }
+    // that expired (inactive users) cost the script one LINDEX each.
+    await this.insert(userIds.map(home), [tweetId]);
   }
 
   async addManyToHome(userId: string, tweetIds: readonly string[]): Promise<void> {
     await this.insert([home(userId)], tweetIds);
+  }
+
+  async removeFromHomes(userIds: readonly string[], tweetId: string): Promise<void> {
+    if (userIds.length === 0) return;
+    await pipelineByNode(this.redis, userIds.map((userId) => [home(userId), (pipeline) => pipeline.lrem(home(userId), 0, tweetId)] as const));
   }
 
   async invalidateHomes(userIds: readonly string[]): Promise<void> {
@@ -258,21 +231,24 @@ export class RedisTimelineStore implements TimelineStore {
     await pipelineByNode(this.redis, userIds.map((userId) => [home(userId), (pipeline) => this.dropHome(pipeline, userId)] as const));
   }
 
+  async followChanged(followerId: string, followeeId: string, following: boolean): Promise<void> {
+    // Remembered before the home is dropped: a fan-out pushing after the drop finds the unfollower when it checks.
+    const key = unfollowers(followeeId);
+    if (following) await this.redis.srem(key, followerId);
+    else await this.redis.multi().sadd(key, followerId).expire(key, UNFOLLOW_MEMORY_SECONDS).exec();
+    await this.invalidateHomes([followerId]);
+  }
+
+  async recentUnfollowers(authorId: string): Promise<string[]> {
+    return this.redis.smembers(unfollowers(authorId));
+  }
+
   /** Queues the drop of a user's cached home: a new generation (a rebuild under way will not land), then the keys gone. */
   private dropHome(chain: ChainableCommander, userId: string): ChainableCommander {
     return chain
       .incr(homeGeneration(userId))
       .expire(homeGeneration(userId), this.settings.activeWindowSeconds)
       .del(home(userId), homeCelebrities(userId));
-  }
-
-  async followChanged(followerId: string, followeeId: string, following: boolean): Promise<void> {
-    const unfollowed = homeUnfollowed(followerId);
-    // One slot (the user's hash tag), so one MULTI: the memory and the drop land together.
-    const transaction = this.redis.multi();
-    if (following) transaction.srem(unfollowed, followeeId);
-    else transaction.sadd(unfollowed, followeeId).expire(unfollowed, UNFOLLOW_MEMORY_SECONDS);
-    await this.dropHome(transaction, followerId).exec();
   }
 
   async isCelebrity(authorIds: readonly string[]): Promise<boolean[]> {
@@ -319,7 +295,7 @@ export class RedisTimelineStore implements TimelineStore {
    * one pipeline (on a cluster: batches of one slot each, one pipeline per
    * node, sent together); per call, how many of its lists exist.
    */
-  private async insert(keys: readonly string[], tweetIds: readonly string[], guard?: InsertGuard): Promise<number[]> {
+  private async insert(keys: readonly string[], tweetIds: readonly string[]): Promise<number[]> {
     if (keys.length === 0 || tweetIds.length === 0) return [];
     const groups = groupBySlot(this.redis, keys, (key) => key);
     const calls: SlotCommands[] = [];
@@ -327,19 +303,14 @@ export class RedisTimelineStore implements TimelineStore {
       for (const group of groups) {
         for (let start = 0; start < group.length; start += INSERT_BATCH) {
           const batch = group.slice(start, start + INSERT_BATCH);
-          calls.push([batch[0]!, (pipeline) => this.insertCall(pipeline as unknown as Scripted, batch, tweetId, guard)]);
+          calls.push([
+            batch[0]!,
+            (pipeline) => (pipeline as unknown as Scripted).chirpInsertSorted(batch.length, ...batch, tweetId, this.settings.maxLength),
+          ]);
         }
       }
     }
     return pipelineReplies(await pipelineByNode(this.redis, calls)).map(Number);
-  }
-
-  /** One script call: the plain insert, or the guarded one with each list's guard key beside it (same hash tag, same slot). */
-  private insertCall(pipeline: Scripted, batch: readonly string[], tweetId: string, guard: InsertGuard | undefined): unknown {
-    const { maxLength } = this.settings;
-    if (!guard) return pipeline.chirpInsertSorted(batch.length, ...batch, tweetId, maxLength);
-    const keys = batch.flatMap((key) => [key, guard.guardOf(key)]);
-    return pipeline.chirpInsertIntoHomes(keys.length, ...keys, tweetId, maxLength, guard.author);
   }
 
   /** A script defined in the constructor (ioredis adds them without types). */

@@ -36,25 +36,25 @@ export interface TimelineStore {
   generation(userId: string): Promise<string>;
   /** Stores a rebuilt home timeline unless it was invalidated since `generation`; true when stored. */
   replaceHome(userId: string, generation: string, home: CachedHome): Promise<boolean>;
-  /**
-   * Pushes a tweet onto the cached home timelines of these users; uncached
-   * (inactive) ones are skipped. With `authorId`, so is the home of a user
-   * who unfollowed that author within UNFOLLOW_MEMORY_SECONDS (see
-   * `followChanged`).
-   */
-  addToHomes(userIds: readonly string[], tweetId: string, authorId?: string): Promise<void>;
+  /** Pushes a tweet onto the cached home timelines of these users; uncached (inactive) ones are skipped. */
+  addToHomes(userIds: readonly string[], tweetId: string): Promise<void>;
   /** Pushes tweets onto one user's cached home timeline, if cached. */
   addManyToHome(userId: string, tweetIds: readonly string[]): Promise<void>;
+  /** Takes a tweet out of these users' cached home timelines, where cached. */
+  removeFromHomes(userIds: readonly string[], tweetId: string): Promise<void>;
   /** Drops these users' cached home timelines; the next read rebuilds them. */
   invalidateHomes(userIds: readonly string[]): Promise<void>;
   /**
    * A follow or unfollow: drops the follower's cached home (the next read
-   * rebuilds it from the follow graph). An unfollow is also remembered for
-   * UNFOLLOW_MEMORY_SECONDS, because a fan-out that read the followee's
-   * followers just before it would otherwise push the followee's tweet
-   * into the home rebuilt just after it; a follow forgets it again.
+   * rebuilds it from the follow graph). An unfollow is also remembered among
+   * the followee's `recentUnfollowers` for UNFOLLOW_MEMORY_SECONDS, before
+   * the home is dropped; a follow forgets it. A fan-out that read the
+   * followers just before the unfollow, and so pushed into the home rebuilt
+   * after it, checks them once it has pushed and takes the tweet out again.
    */
   followChanged(followerId: string, followeeId: string, following: boolean): Promise<void>;
+  /** Who unfollowed the author within UNFOLLOW_MEMORY_SECONDS (and has not followed again). */
+  recentUnfollowers(authorId: string): Promise<string[]>;
 
   isCelebrity(authorIds: readonly string[]): Promise<boolean[]>;
   markCelebrity(authorId: string): Promise<void>;
@@ -80,11 +80,11 @@ export interface TimelineStore {
 }
 
 /**
- * How long an unfollow keeps the followee's fan-outs out of the follower's
- * home. A fan-out pushes within seconds of reading the followers (it is
- * chunked, and a celebrity's is not pushed at all); a redelivered event
- * reads them again. Minutes leave a wide margin at the cost of a few
- * bytes per recent unfollow.
+ * How long an unfollow is remembered for the followee's fan-outs. A fan-out
+ * pushes within seconds of reading the followers (it is chunked, and a
+ * celebrity's is not pushed at all); a redelivered event reads them again.
+ * Minutes leave a wide margin at the cost of a few bytes per recent
+ * unfollow.
  */
 export const UNFOLLOW_MEMORY_SECONDS = 15 * 60;
 
