@@ -235,7 +235,7 @@ describe('the web client in a real browser', () => {
     await waitForText(bob.locator('.connection'), '');
     await waitForText(bob.getByTestId('new-tweets'), 'Show 1 new tweet');
     await bob.getByTestId('new-tweets').click();
-    expect(await tweets(bob).first().textContent()).toContain('Posted while you were away');
+    await waitForText(tweets(bob).first().getByTestId('tweet-text'), 'Posted while you were away');
 
     // And live again: the next tweet arrives over the new connection.
     await waitForLive(bob);
@@ -286,6 +286,8 @@ describe('the web client in a real browser', () => {
     const composer = bob.getByLabel("What's happening?");
     for (let step = 0; step < 15 && !(await composer.evaluate((element) => element === document.activeElement)); step += 1) await bob.keyboard.press('Tab');
     await bob.keyboard.type('Typed without a mouse');
+    // The Post button takes focus once the counter's rules have loaded (it is disabled until then).
+    await bob.getByRole('button', { name: 'Post' }).and(bob.locator(':enabled')).waitFor();
     await bob.keyboard.press('Tab');
     await bob.keyboard.press('Enter');
     await tweets(bob).filter({ hasText: 'Typed without a mouse' }).waitFor();

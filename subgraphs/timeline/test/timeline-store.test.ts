@@ -1,8 +1,8 @@
 import { IdGenerator, createRedisClient, type RedisClient } from '@chirp/platform';
 import { REDIS_TARGETS, uniqueName } from '@chirp/testing';
 import { InMemoryTimelineStore } from '../src/stores/memory-timeline-store.js';
-import { RedisTimelineStore } from '../src/stores/redis-timeline-store.js';
-import type { TimelineStore, TimelineStoreSettings } from '../src/stores/types.js';
+import { RedisTimelineStore, TIMELINE_KEYS } from '../src/stores/redis-timeline-store.js';
+import { UNFOLLOW_MEMORY_SECONDS, type TimelineStore, type TimelineStoreSettings } from '../src/stores/types.js';
 
 const settings: TimelineStoreSettings = { maxLength: 5, activeWindowSeconds: 60 };
 const ids = new IdGenerator();
@@ -207,6 +207,19 @@ for (const target of REDIS_TARGETS) {
       await redis.quit();
     });
     describeTimelineStoreContract(target.name, async (given = settings) => new RedisTimelineStore(redis, given));
+
+    it('keeps only the last window of unfollows, however steadily an account loses followers', async () => {
+      const store = new RedisTimelineStore(redis, settings);
+      const author = user();
+      const key = TIMELINE_KEYS.unfollowers(author);
+      // Unfollows from before the window, as a set renewed by every new unfollow would keep them forever.
+      await redis.zadd(key, Date.now() - 1000, 'long-ago-1', Date.now() - 1, 'long-ago-2');
+      expect(await store.recentUnfollowers(author)).toEqual([]);
+      await store.followChanged('recent', author, false);
+      expect(await store.recentUnfollowers(author)).toEqual(['recent']);
+      expect(await redis.zcard(key)).toBe(1); // the old ones dropped by the new unfollow's write
+      expect(await redis.ttl(key)).toBeGreaterThan(UNFOLLOW_MEMORY_SECONDS - 5);
+    });
   });
 }
 
@@ -221,6 +234,16 @@ describe('InMemoryTimelineStore', () => {
     expect(await store.readHome('u')).not.toBeNull();
     now = 30_000;
     expect(await store.readHome('u')).toBeNull();
+  });
+
+  it('forgets an unfollow when its window is over', async () => {
+    let now = 0;
+    const store = new InMemoryTimelineStore({ maxLength: 5, activeWindowSeconds: 10 }, () => now);
+    await store.followChanged('follower', 'author', false);
+    now = UNFOLLOW_MEMORY_SECONDS * 1000 - 1;
+    expect(await store.recentUnfollowers('author')).toEqual(['follower']);
+    now = UNFOLLOW_MEMORY_SECONDS * 1000;
+    expect(await store.recentUnfollowers('author')).toEqual([]);
   });
 
   it('forgets a follower count when its time is up', async () => {

@@ -75,6 +75,7 @@ export class InMemoryTimelineStore implements TimelineStore {
 
   async followChanged(followerId: string, followeeId: string, following: boolean): Promise<void> {
     const recent = this.unfollowers.get(followeeId) ?? new Map<string, number>();
+    this.forgetExpired(recent);
     if (following) recent.delete(followerId);
     else recent.set(followerId, this.now() + UNFOLLOW_MEMORY_SECONDS * 1000);
     this.unfollowers.set(followeeId, recent);
@@ -84,8 +85,12 @@ export class InMemoryTimelineStore implements TimelineStore {
   async recentUnfollowers(authorId: string): Promise<string[]> {
     const recent = this.unfollowers.get(authorId);
     if (!recent) return [];
-    for (const [follower, until] of recent) if (until <= this.now()) recent.delete(follower);
+    this.forgetExpired(recent);
     return [...recent.keys()];
+  }
+
+  private forgetExpired(recent: Map<string, number>): void {
+    for (const [follower, until] of recent) if (until <= this.now()) recent.delete(follower);
   }
 
   async isCelebrity(authorIds: readonly string[]): Promise<boolean[]> {

@@ -233,14 +233,24 @@ export class RedisTimelineStore implements TimelineStore {
 
   async followChanged(followerId: string, followeeId: string, following: boolean): Promise<void> {
     // Remembered before the home is dropped: a fan-out pushing after the drop finds the unfollower when it checks.
+    // Each unfollower is scored with when it is forgotten, so the set holds the last window's unfollows only,
+    // however steadily an account loses followers (a key-wide expiry would be renewed forever).
     const key = unfollowers(followeeId);
-    if (following) await this.redis.srem(key, followerId);
-    else await this.redis.multi().sadd(key, followerId).expire(key, UNFOLLOW_MEMORY_SECONDS).exec();
+    const now = Date.now();
+    if (following) await this.redis.zrem(key, followerId);
+    else {
+      await this.redis
+        .multi()
+        .zremrangebyscore(key, '-inf', now)
+        .zadd(key, now + UNFOLLOW_MEMORY_SECONDS * 1000, followerId)
+        .expire(key, UNFOLLOW_MEMORY_SECONDS)
+        .exec();
+    }
     await this.invalidateHomes([followerId]);
   }
 
   async recentUnfollowers(authorId: string): Promise<string[]> {
-    return this.redis.smembers(unfollowers(authorId));
+    return this.redis.zrangebyscore(unfollowers(authorId), `(${Date.now()}`, '+inf');
   }
 
   /** Queues the drop of a user's cached home: a new generation (a rebuild under way will not land), then the keys gone. */
