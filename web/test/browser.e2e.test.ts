@@ -215,7 +215,13 @@ describe('the web client in a real browser', () => {
     const shown = ada.locator('.profile-head img.avatar');
     await shown.waitFor();
     expect(await shown.getAttribute('src')).toMatch(/\/media\//);
-    expect(await shown.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBe(400);
+    // Once the picture has loaded: its width is the rendition's.
+    const width = await shown.evaluate(async (image) => {
+      const picture = image as unknown as { decode(): Promise<void>; naturalWidth: number };
+      await picture.decode();
+      return picture.naturalWidth;
+    });
+    expect(width).toBe(400);
     await shot(ada, 'profile');
   });
 
